@@ -1,0 +1,48 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LICITE := $(BIN)/licite
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(LICITE) migrate --noinput
+	$(LICITE) init --demo
+	$(LICITE) demo --if-empty
+	$(LICITE) serve
+
+test: $(VENV)/.installed-test lint typecheck pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check licite tests bench
+	$(BIN)/ruff format --check licite tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy licite
+
+# The suite runs on SQLite, then on PostgreSQL when LICITE_TEST_POSTGRES_URL is set.
+pytest: $(VENV)/.installed-test
+	LICITE_HOME=$(CURDIR)/var/test $(BIN)/pytest
+	@if [ -n "$$LICITE_TEST_POSTGRES_URL" ]; then \
+		echo "== the same suite on PostgreSQL =="; \
+		LICITE_HOME=$(CURDIR)/var/test LICITE_DATABASE_URL="$$LICITE_TEST_POSTGRES_URL" $(BIN)/pytest; \
+	else echo "LICITE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; fi
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var

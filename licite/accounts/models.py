@@ -1,0 +1,82 @@
+"""Users with a role, and the organisation that is the data controller."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.fr import siren
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    DPO = "dpo", _("Data protection officer")
+    SALES = "sales", _("Sales")
+    MARKETING = "marketing", _("Marketing")
+    COMMUNICATION = "communication", _("Communication")
+    OTHER = "other", _("Other (no access to prospects)")
+
+
+# RULES F5: marketing, sales and communication may see prospects; HR or finance may not.
+PROSPECT_ROLES = frozenset({Role.ADMIN, Role.DPO, Role.SALES, Role.MARKETING, Role.COMMUNICATION})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OTHER)
+
+    @property
+    def may_see_prospects(self) -> bool:
+        """RULES F5: only the roles that need prospects for their job see them."""
+        return self.is_active and self.role in PROSPECT_ROLES
+
+
+def validate_siren(value: str) -> None:
+    if not siren.is_valid(value):
+        raise ValidationError(
+            _("%(value)s is not a valid SIREN (9 digits with a valid check digit)."),
+            params={"value": value},
+        )
+
+
+class Language(models.TextChoices):
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
+class Organisation(models.Model):
+    """The data controller: there is exactly one per installation."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    address = models.TextField(_("postal address"))
+    siren = models.CharField(_("SIREN"), max_length=9, validators=[validate_siren])
+    contact_email = models.EmailField(_("contact email"))
+    dpo_name = models.CharField(_("DPO name"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("DPO contact email"), blank=True)
+    privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
+    default_language = models.CharField(
+        _("default language"), max_length=2, choices=Language.choices, default=Language.FR
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisation")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="organisation_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @classmethod
+    def current(cls) -> Organisation | None:
+        return cls.objects.first()
+
+    @property
+    def has_dpo(self) -> bool:
+        return bool(self.dpo_name and self.dpo_email)

@@ -1,0 +1,165 @@
+"""Strict readers of the environment variables that configure licite.
+
+Every helper refuses a bad value with a `SettingsError` that names the variable, so that
+`licite` can stop with one clear line instead of a traceback. Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+MIN_KEY_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or malformed."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(f"{variable}: {message}")
+        self.variable = variable
+
+
+class Env:
+    """Typed access to a mapping of environment variables (os.environ by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def text(self, name: str, default: str = "") -> str:
+        return self.environ.get(name, default).strip()
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.text(name)
+        if not raw:
+            return default
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise SettingsError(name, f"expected true or false (or 1/0, yes/no, on/off), got {raw!r}")
+
+    def integer(self, name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) -> int:
+        raw = self.text(name)
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(name, f"expected a whole number, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise SettingsError(name, f"expected a number from {minimum} to {maximum}, got {value}")
+        return value
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        raw = self.text(name, default).lower()
+        if raw not in choices:
+            raise SettingsError(name, f"expected one of {', '.join(choices)}, got {raw!r}")
+        return raw
+
+    def items(self, name: str, default: tuple[str, ...]) -> list[str]:
+        raw = self.text(name)
+        if not raw:
+            return list(default)
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+    def path(self, name: str, default: str) -> Path:
+        return Path(self.text(name, default) or default).expanduser().resolve()
+
+    def secret(self, name: str, home: Path, filename: str) -> str:
+        """The secret from the variable, else from its file under LICITE_HOME, created at once.
+
+        The file is created with mode 0600 and never overwritten: losing the suppression key
+        would make every suppression hash unmatchable (RULES F4).
+        """
+        raw = self.text(name)
+        if raw:
+            if len(raw) < MIN_KEY_LENGTH:
+                raise SettingsError(name, f"must be at least {MIN_KEY_LENGTH} characters long")
+            return raw
+        return read_or_create_secret(home / filename, name)
+
+
+def read_or_create_secret(path: Path, variable: str) -> str:
+    """Read a secret file, or create it with a new random value and mode 0600."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            value = path.read_text(encoding="ascii").strip()
+        else:
+            value = secrets.token_urlsafe(48)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(value + "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(variable, f"cannot read or create {path}: {exc}") from None
+    if len(value) < MIN_KEY_LENGTH:
+        raise SettingsError(variable, f"{path} holds fewer than {MIN_KEY_LENGTH} characters")
+    return value
+
+
+def parse_database_url(url: str, *, variable: str, default_sqlite: Path) -> dict[str, Any]:
+    """Turn `sqlite:///path` or `postgres://user:pass@host:port/name?opt=v` into DATABASES['default']."""
+    if not url:
+        return _sqlite(default_sqlite)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        if parts.netloc or not parts.path or parts.path == "/":
+            raise SettingsError(
+                variable, "expected sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            )
+        return _sqlite(Path(unquote(parts.path[1:])).expanduser().resolve())
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        return _postgres(parts, variable)
+    expected = "expected sqlite:///path/to/file.db or postgres://user:password@host:5432/name"
+    if not scheme:
+        raise SettingsError(variable, f"not a database URL; {expected}")
+    # The URL itself is never echoed: it may hold a password.
+    raise SettingsError(variable, f"unsupported database scheme {scheme!r}; {expected}")
+
+
+def _sqlite(path: Path) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+def _postgres(parts: Any, variable: str) -> dict[str, Any]:
+    name = unquote(parts.path.lstrip("/"))
+    if not name or "/" in name:
+        raise SettingsError(
+            variable, "a PostgreSQL URL needs a database name: postgres://user@host:5432/licite"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(variable, "the port of the PostgreSQL URL is not a number") from None
+    options = dict(parse_qsl(parts.query, keep_blank_values=False, strict_parsing=False))
+    host = unquote(parts.hostname or "")
+    if "host" in options:  # a unix socket directory: postgres:///licite?host=/run/postgresql
+        host = options.pop("host")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": str(port or ""),
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

@@ -1,0 +1,34 @@
+"""The deadlines the law puts on a prospect record. `now` is always a parameter."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+
+NOTICE_DELAY_MONTHS = 1  # RULES D2: one month after collection at the latest
+RETENTION_YEARS = 3  # RULES F1: 3 years from collection or the last contact the prospect initiated
+SUPPRESSION_YEARS = 3  # RULES F4: the suppression hash is kept at least 3 years
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def notice_due_at(collected_at: datetime) -> datetime:
+    """RULES D2: the Art. 14 notice is due one month after collection at the latest."""
+    return add_months(collected_at, NOTICE_DELAY_MONTHS)
+
+
+def retain_until(collected_at: datetime, last_contact_by_prospect_at: datetime | None = None) -> datetime:
+    """RULES F1: 3 years from collection or from the last contact the prospect initiated."""
+    start = max(collected_at, last_contact_by_prospect_at or collected_at)
+    return add_months(start, 12 * RETENTION_YEARS)
+
+
+def suppression_keep_until(suppressed_at: datetime) -> datetime:
+    """RULES F4: kept at least 3 years from the objection."""
+    return add_months(suppressed_at, 12 * SUPPRESSION_YEARS)

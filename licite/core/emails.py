@@ -1,0 +1,302 @@
+"""Email addresses: one canonical form, and whether an address is personal data (RULES A2-A4).
+
+Choices made here, which the rest of licite relies on:
+
+- The whole address is lower-cased, local part included. RFC 5321 lets a server treat the
+  local part as case-sensitive, but mailbox providers do not, and an objection must match
+  whatever case the address is later written in (RULES F4, G3). Two mailboxes that differ only
+  by case would share a suppression entry: over-suppression is the safe error.
+- Domains are converted with the `idna` package (IDNA 2008 with UTS #46 non-transitional
+  mapping, as registries and current browsers do), not with the stdlib codec, which implements
+  IDNA 2003 and maps "straße.de" to the different domain "strasse.de".
+- A UTF-8 local part is accepted (RFC 6531) and NFC-normalized; it is not transliterated.
+- Refused as invalid rather than guessed at: quoted local parts, comments, address literals
+  ("x@[192.0.2.1]"), single-label domains, numeric top-level domains.
+
+Performance: an import classifies every row, so an ordinary ASCII address takes a compiled-regex
+fast path, and all per-domain work (IDNA, validation, free-provider lookup) is cached.
+"""
+
+import enum
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import idna
+
+from licite.core.domains import (
+    FREE_MAIL_DOMAINS,
+    FREE_MAIL_FAMILIES,
+    PUBLIC_SECOND_LEVELS,
+    ROLE_LOCAL_PARTS,
+    ROLE_QUALIFIERS,
+)
+
+__all__ = [
+    "Classification",
+    "EmailKind",
+    "InvalidEmail",
+    "classify_email",
+    "email_domain",
+    "normalize_email",
+    "strip_subaddress",
+]
+
+# RFC 5321 section 4.5.3.1 and RFC 1035 section 2.3.4, in octets.
+_MAX_LOCAL = 64
+_MAX_DOMAIN = 253
+_MAX_LABEL = 63
+_MAX_ADDRESS = 254
+
+# Whitespace as str.isspace() sees it, plus the invisible characters that copy-paste from web
+# pages and spreadsheets leaves around an address (zero-width space and joiners, word joiner,
+# byte order mark, Mongolian vowel separator).
+_TRIM = (
+    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u180e"
+    + "".join(map(chr, range(0x2000, 0x200E)))
+    + "\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
+_SPACE = re.compile(r"\s")
+
+# Fast path: an ASCII dot-atom address, already lower-cased. The domain is only roughly shaped
+# here; _domain() validates it.
+_ATEXT = "a-z0-9!#$%&'*+/=?^_`{|}~-"
+_FAST_ADDRESS = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([a-z0-9.-]+)")
+_ATEXT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-.")
+_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+
+_SEPARATORS = re.compile(r"[._-]+")
+_DIGITS = "0123456789"
+# Every beginning of a role word ("serv" of "serviceclient", "no" of "noreply") and every
+# qualifier: a local part whose first word is none of these cannot be a role address, which
+# settles most nominative addresses with one set lookup.
+_ROLE_FIRST_WORDS = ROLE_QUALIFIERS | frozenset(
+    role[:end] for role in ROLE_LOCAL_PARTS for end in range(len(role) + 1)
+)
+
+
+class EmailKind(enum.StrEnum):
+    """What an address points at, in the terms of RULES A2-A4."""
+
+    GENERIC = "generic"
+    NOMINATIVE = "nominative"
+    PRIVATE = "private"
+    INVALID = "invalid"
+
+
+class InvalidEmail(ValueError):
+    """An address that cannot be normalized; `reason` says why in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The decision on one address, with the sentence that explains it."""
+
+    address: str
+    normalized: str | None
+    kind: EmailKind
+    personal: bool
+    reason: str
+
+
+def normalize_email(raw: str) -> str:
+    """Return the canonical form of an address, or raise InvalidEmail with a reason."""
+    local, domain, _free = _parse(raw)
+    return f"{local}@{domain}"
+
+
+def email_domain(normalized: str) -> str:
+    """Return the domain of a normalized address."""
+    _local, at, domain = normalized.rpartition("@")
+    if not at:
+        raise InvalidEmail("missing @")
+    return domain
+
+
+def strip_subaddress(local: str) -> str:
+    """Return a local part without its "+tag" ("jean+promo" gives "jean")."""
+    base = local.partition("+")[0]
+    # "+tag" alone has no base to fall back on: keep it whole rather than return "".
+    return base or local
+
+
+def classify_email(raw: str, *, sole_trader: bool = False) -> Classification:
+    """Classify an address as generic, nominative, private or invalid; never raises."""
+    try:
+        local, domain, free = _parse(raw)
+    except InvalidEmail as error:
+        return Classification(raw, None, EmailKind.INVALID, False, f"invalid address: {error.reason}")
+    normalized = f"{local}@{domain}"
+    if free:  # RULES A4: whatever the local part
+        reason = f"free mail provider {domain}: treated as a private person (RULES A4)"
+        return Classification(raw, normalized, EmailKind.PRIVATE, True, reason)
+    base = strip_subaddress(local)
+    if _is_role(base):
+        if sole_trader:  # RULES A3
+            reason = f"role address ({base}@) of a sole trader: still one natural person (RULES A3)"
+            return Classification(raw, normalized, EmailKind.GENERIC, True, reason)
+        reason = f"role address ({base}@) of a legal person (RULES A2)"
+        return Classification(raw, normalized, EmailKind.GENERIC, False, reason)
+    reason = "nominative address at a company domain: personal data (RULES A2)"
+    return Classification(raw, normalized, EmailKind.NOMINATIVE, True, reason)
+
+
+def _parse(raw: str) -> tuple[str, str, bool]:
+    """Return (local part, ASCII domain, is a free provider), or raise InvalidEmail."""
+    if raw.isascii():
+        address = raw.strip().lower()
+        match = _FAST_ADDRESS.fullmatch(address)
+        if match is not None:
+            local, raw_domain = match.group(1, 2)
+            if len(local) <= _MAX_LOCAL:
+                domain, free = _domain(raw_domain)
+                if len(local) + 1 + len(domain) <= _MAX_ADDRESS:
+                    return local, domain, free
+    return _parse_slow(raw)
+
+
+def _parse_slow(raw: str) -> tuple[str, str, bool]:
+    """The general case of _parse, which also finds the reason an address is refused."""
+    address = _unwrap(raw)
+    if not address:
+        raise InvalidEmail("empty")
+    if _SPACE.search(address):
+        raise InvalidEmail("contains a space")
+    if '"' in address:
+        raise InvalidEmail("quoted local part not accepted")
+    ats = address.count("@")
+    if ats == 0:
+        raise InvalidEmail("missing @")
+    if ats > 1:
+        raise InvalidEmail("more than one @")
+    local, _at, raw_domain = unicodedata.normalize("NFC", address).partition("@")
+    if not local:
+        raise InvalidEmail("empty local part")
+    if not raw_domain:
+        raise InvalidEmail("empty domain")
+    local = unicodedata.normalize("NFC", local.lower())
+    _check_local(local)
+    domain, free = _domain(raw_domain)
+    if len(local.encode()) + 1 + len(domain) > _MAX_ADDRESS:
+        raise InvalidEmail("address too long")
+    return local, domain, free
+
+
+def _unwrap(raw: str) -> str:
+    """Strip what surrounds an address: blanks, "Name <addr>", "mailto:addr?subject=...".."""
+    text = raw.strip(_TRIM)
+    if text.endswith(">") and "<" in text:
+        text = text[text.rfind("<") + 1 : -1].strip(_TRIM)
+    if text[:7].lower() == "mailto:":
+        text = text[7:].partition("?")[0]
+        if "%" in text:
+            text = unquote(text)
+        text = text.strip(_TRIM)
+    return text
+
+
+def _check_local(local: str) -> None:
+    for char in local:
+        if char in _ATEXT_CHARS:
+            continue
+        # RFC 6531 allows any non-ASCII character; control, format (invisible), unassigned and
+        # separator characters are refused, and so is U+FFFD, the mark of a decoding error.
+        if char.isascii() or char == "\ufffd" or unicodedata.category(char)[0] in "CZ":
+            raise InvalidEmail("forbidden character in local part")
+    if local[0] == "." or local[-1] == ".":
+        raise InvalidEmail("local part starts or ends with a dot")
+    if ".." in local:
+        raise InvalidEmail("consecutive dots in local part")
+    if len(local.encode()) > _MAX_LOCAL:
+        raise InvalidEmail("local part too long")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _domain(raw_domain: str) -> tuple[str, bool]:
+    """Return (ASCII domain, is a free provider) for the domain as written, or raise."""
+    if raw_domain.startswith("["):
+        raise InvalidEmail("address literal not accepted")
+    if raw_domain.isascii():
+        domain = raw_domain.lower()
+        if "xn--" in domain:
+            _to_ascii(domain)  # validates the punycode labels
+    else:
+        if ".." in raw_domain:
+            raise InvalidEmail("empty label in domain")
+        domain = _to_ascii(raw_domain)
+    if domain.endswith("."):  # the root of the DNS, "example.fr." is "example.fr"
+        domain = domain[:-1]
+    _check_ascii_domain(domain)
+    return domain, _is_free_provider(domain)
+
+
+def _to_ascii(domain: str) -> str:
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except UnicodeError:  # idna.IDNAError and its subclasses
+        raise InvalidEmail("invalid internationalized domain") from None
+
+
+def _check_ascii_domain(domain: str) -> None:
+    if not domain:
+        raise InvalidEmail("empty domain")
+    if len(domain) > _MAX_DOMAIN:
+        raise InvalidEmail("domain too long")
+    labels = domain.split(".")
+    if len(labels) < 2:
+        raise InvalidEmail("domain has no dot")
+    for label in labels:
+        if not label:
+            raise InvalidEmail("empty label in domain")
+        if len(label) > _MAX_LABEL:
+            raise InvalidEmail("domain label too long")
+        if _LDH_LABEL.fullmatch(label) is None:
+            if label[0] == "-" or label[-1] == "-":
+                raise InvalidEmail("domain label starts or ends with a hyphen")
+            raise InvalidEmail("invalid character in domain")
+    if labels[-1].isdigit():
+        raise InvalidEmail("top-level domain is numeric")
+
+
+def _is_free_provider(domain: str) -> bool:
+    # RULES A4: the domain itself, or a parent of it, is a known provider...
+    labels = domain.split(".")
+    if any(".".join(labels[start:]) in FREE_MAIL_DOMAINS for start in range(len(labels) - 1)):
+        return True
+    # ...or its registrable label is a provider brand found under many suffixes (hotmail.*).
+    registrable = labels[-2]
+    if len(labels) >= 3 and labels[-2] in PUBLIC_SECOND_LEVELS and len(labels[-1]) == 2:
+        registrable = labels[-3]
+    return registrable in FREE_MAIL_FAMILIES
+
+
+def _is_role(local: str) -> bool:
+    """Whether a local part (without "+tag") names a function rather than a person (RULES A2)."""
+    if not local.isascii():
+        local = _fold_accents(local)
+    words = _SEPARATORS.split(local)
+    if words[0].rstrip(_DIGITS) not in _ROLE_FIRST_WORDS:
+        return False
+    words = [word.rstrip(_DIGITS) for word in words]
+    # "service.client", "no-reply", "contact2": the role word, written with separators or a number.
+    if "".join(words) in ROLE_LOCAL_PARTS:
+        return True
+    # "contact.france", "info-uk": role words with qualifiers only. Anything else, such as
+    # "marketing.jdupont", may name a person and stays nominative.
+    words = [word for word in words if word]
+    return (
+        len(words) > 1
+        and any(word in ROLE_LOCAL_PARTS for word in words)
+        and all(word in ROLE_LOCAL_PARTS or word in ROLE_QUALIFIERS for word in words)
+    )
+
+
+def _fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -1,0 +1,55 @@
+"""The suppression list ("liste repoussoir") identifies an address by a keyed hash (RULES F4).
+
+What is hashed is the suppression identity of an address: its normalized form (see
+`licite.core.emails.normalize_email`) without the "+tag" of the local part. An objection from
+"jean+promo@example.fr" therefore also covers "jean@example.fr" and "jean+news@example.fr":
+the same person reads all three, and over-suppression is the safe error (RULES G3).
+
+The hash is HMAC-SHA256 under a secret key kept outside the database, so a leaked list cannot
+be reversed by hashing candidate addresses. It is still pseudonymous data, to protect like any
+personal data (RULES F4).
+"""
+
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from licite.core.emails import normalize_email, strip_subaddress
+
+__all__ = ["MIN_KEY_BYTES", "suppression_hash", "suppression_hasher", "suppression_identity"]
+
+# 256 bits, the output size of SHA-256: a shorter key would be the weak point of the HMAC.
+MIN_KEY_BYTES = 32
+
+
+def suppression_identity(normalized: str) -> str:
+    """The form of a normalized address that is hashed: without its "+tag" (RULES F4)."""
+    local, _at, domain = normalized.rpartition("@")
+    return f"{strip_subaddress(local)}@{domain}"
+
+
+def suppression_hash(address: str, key: bytes) -> str:
+    """Hex HMAC-SHA256 of an address's suppression identity; raises InvalidEmail if invalid."""
+    _check_key(key)
+    identity = suppression_identity(normalize_email(address))
+    return hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()
+
+
+def suppression_hasher(key: bytes) -> Callable[[str], str]:
+    """A suppression_hash for one key, faster in bulk: the keyed HMAC state is computed once."""
+    _check_key(key)
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def hash_address(address: str) -> str:
+        mac = keyed.copy()
+        mac.update(suppression_identity(normalize_email(address)).encode())
+        return mac.hexdigest()
+
+    return hash_address
+
+
+def _check_key(key: bytes) -> None:
+    if not isinstance(key, bytes):
+        raise TypeError("the suppression key must be bytes")
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"the suppression key must be at least {MIN_KEY_BYTES} bytes")

@@ -1,0 +1,212 @@
+"""Where prospects come from (sources, import batches, provenance) and the prospects themselves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SourceKind(models.TextChoices):
+    WEBSITE = "website", _("Website")
+    SOCIAL_NETWORK = "social_network", _("Social network")
+    DIRECTORY = "directory", _("Directory")
+    EVENT = "event", _("Event")
+    FORM = "form", _("Form")
+    CRM_EXPORT = "crm_export", _("CRM export")
+    PURCHASED_LIST = "purchased_list", _("Purchased list")
+    MANUAL = "manual", _("Manual entry")
+
+
+class CollectionMethod(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    AUTOMATED = "automated", _("Automated (scraping, robot, plug-in)")
+    API = "api", _("API")
+    EXPORT = "export", _("Export")
+    PURCHASE = "purchase", _("Purchase")
+    FORM = "form", _("Form")
+
+
+class ExtractionAllowed(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Publicly accessible")
+    RESTRICTED = "restricted", _("Restricted to the person's network")
+
+
+class Source(models.Model):
+    """A place prospects are found (RULES B3): named in every Art. 14 notice."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    method = models.CharField(_("collection method"), max_length=20, choices=CollectionMethod.choices)
+    extraction_allowed = models.CharField(
+        _("terms allow automated extraction"),
+        max_length=10,
+        choices=ExtractionAllowed.choices,
+        default=ExtractionAllowed.UNKNOWN,
+    )
+    terms_reference = models.CharField(
+        _("terms reference"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The clause of the source's terms about extraction, e.g. 'LinkedIn User Agreement, section 8.2'."
+        ),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("About the source, never about people."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering: ClassVar = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One file (or API push) run through the compliance gate."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    filename = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering: ClassVar = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class EmailKind(models.TextChoices):
+    NOMINATIVE = "nominative", _("Nominative work address")
+    GENERIC = "generic", _("Role address")
+    PRIVATE = "private", _("Private mailbox")
+
+
+class Audience(models.TextChoices):
+    B2B = "b2b", _("B2B (professional)")
+    B2C = "b2c", _("B2C (consumer)")
+
+
+class LegalBasis(models.TextChoices):
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest (art. 6.1.f)")
+    CONSENT = "consent", _("Consent (art. 6.1.a)")
+
+
+class ProspectStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CONSENT_PENDING = "consent_pending", _("Consent pending")
+    RESTRICTED = "restricted", _("Processing restricted")
+
+
+class Prospect(models.Model):
+    """A person or company contact that may be prospected, and the clocks the law puts on it."""
+
+    email = models.CharField(_("normalized email"), max_length=254, unique=True)
+    email_kind = models.CharField(_("email kind"), max_length=12, choices=EmailKind.choices)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    company_domain = models.CharField(_("company domain"), max_length=253, blank=True)
+    phone = models.CharField(_("professional phone"), max_length=32, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    audience = models.CharField(_("audience"), max_length=3, choices=Audience.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
+    status = models.CharField(_("status"), max_length=20, choices=ProspectStatus.choices)
+    collected_at = models.DateTimeField(_("collected at"))
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collected by"),
+    )
+    # RULES D2: the Art. 14 notice is due one month after collection at the latest.
+    notice_due_at = models.DateTimeField(_("notice due at"))
+    notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
+    # RULES F1: only a contact the prospect initiated (a reply, a click) restarts retention.
+    last_contact_by_prospect_at = models.DateTimeField(
+        _("last contact initiated by the prospect"), null=True, blank=True
+    )
+    retain_until = models.DateTimeField(_("retain until"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sources: models.ManyToManyField[Source, Provenance] = models.ManyToManyField(
+        Source, through="Provenance", related_name="prospects"
+    )
+
+    class Meta:
+        verbose_name = _("prospect")
+        verbose_name_plural = _("prospects")
+        ordering: ClassVar = ["-collected_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["status"], name="prospect_status"),
+            models.Index(fields=["retain_until"], name="prospect_retain_until"),
+            models.Index(
+                fields=["notice_due_at"],
+                name="prospect_notice_due",
+                condition=models.Q(notice_sent_at__isnull=True),
+            ),
+            models.Index(fields=["company_domain"], name="prospect_company_domain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"prospect #{self.pk}"  # never the address: str() ends up in logs
+
+
+class Provenance(models.Model):
+    """Where and how one prospect was found (RULES B3); a prospect may have several."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="provenance")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="provenance"
+    )
+    line_number = models.PositiveIntegerField(_("line in file"), null=True, blank=True)
+    page_url = models.URLField(_("page URL"), max_length=500, blank=True)
+    collected_at = models.DateTimeField(_("collected at"))
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("provenance")
+        verbose_name_plural = _("provenance")
+        ordering: ClassVar = ["collected_at"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["prospect", "batch"], name="provenance_once_per_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.collected_at:%Y-%m-%d})"

@@ -1,0 +1,47 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from licite.accounts.admin_access import PersonalDataAdmin, ReadOnlyAdmin
+from licite.core.emails import InvalidEmail
+from licite.core.suppression import suppression_hash
+from licite.rights.models import ConsentRecord, SuppressionEntry
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(PersonalDataAdmin):
+    list_display = (
+        "prospect",
+        "purpose",
+        "wording_version",
+        "channel",
+        "requested_at",
+        "given_at",
+        "withdrawn_at",
+    )
+    list_filter = ("channel", "wording_version", "requested_at")
+    search_fields = ("prospect__email", "purpose")
+    raw_id_fields = ("prospect",)
+
+
+@admin.register(SuppressionEntry)
+class SuppressionEntryAdmin(ReadOnlyAdmin, PersonalDataAdmin):
+    list_display = ("key_hash", "reason", "created_at", "keep_until")
+    list_filter = ("reason", "created_at")
+    search_fields = ("key_hash",)
+    search_help_text = "Type an email address: it is hashed, and only its entry is shown (RULES F4)."
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[SuppressionEntry], search_term: str
+    ) -> tuple[QuerySet[SuppressionEntry], bool]:
+        if "@" in search_term:
+            try:
+                digest = suppression_hash(search_term, settings.SUPPRESSION_KEY)
+            except InvalidEmail:
+                return queryset.none(), False
+            return queryset.filter(key_hash=digest), False
+        result: Any = super().get_search_results(request, queryset, search_term)
+        return result  # type: ignore[no-any-return]

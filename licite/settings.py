@@ -1,0 +1,142 @@
+"""Django settings for licite, read from LICITE_* environment variables (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from licite.conf import Env, parse_database_url
+
+env = Env()
+BASE_DIR = Path(__file__).resolve().parent
+LICITE_HOME = env.path("LICITE_HOME", "./var")
+
+SECRET_KEY = env.secret("LICITE_SECRET_KEY", LICITE_HOME, "secret_key")
+# RULES F4: the key of the suppression list's HMAC lives outside the database.
+SUPPRESSION_KEY = env.secret("LICITE_SUPPRESSION_KEY", LICITE_HOME, "suppression_key").encode()
+
+DEBUG = env.flag("LICITE_DEBUG", False)
+ALLOWED_HOSTS = env.items("LICITE_ALLOWED_HOSTS", ("127.0.0.1", "localhost"))
+CSRF_TRUSTED_ORIGINS = env.items("LICITE_CSRF_TRUSTED_ORIGINS", ())
+LICITE_BASE_URL = env.text("LICITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+LICITE_HTTPS = env.flag("LICITE_HTTPS", False)
+if LICITE_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.flag("LICITE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+
+DATABASES = {
+    "default": parse_database_url(
+        env.text("LICITE_DATABASE_URL"),
+        variable="LICITE_DATABASE_URL",
+        default_sqlite=LICITE_HOME / "licite.sqlite3",
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "licite.accounts",
+    "licite.prospects",
+    "licite.campaigns",
+    "licite.rights",
+    "licite.register",
+    "licite.audit",
+    "licite.web",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "licite.urls"
+WSGI_APPLICATION = "licite.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env.choice("LICITE_LANGUAGE", "fr", ("fr", "en"))
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.text("LICITE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = LICITE_HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}[env.choice("LICITE_EMAIL_BACKEND", "smtp", ("smtp", "console"))]
+EMAIL_HOST = env.text("LICITE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("LICITE_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.text("LICITE_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.text("LICITE_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.flag("LICITE_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.flag("LICITE_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.integer("LICITE_EMAIL_TIMEOUT", 30, minimum=1, maximum=600)
+DEFAULT_FROM_EMAIL = env.text("LICITE_DEFAULT_FROM_EMAIL", "licite@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# RULES: personal data never goes into logs; the app logs ids only, at the level set here.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "licite": {
+            "handlers": ["console"],
+            "level": env.choice("LICITE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+            "propagate": False,
+        },
+    },
+}

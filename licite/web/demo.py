@@ -1,0 +1,357 @@
+"""A realistic, generated, French/English demo data set. Every person and company is fictitious:
+company domains end in the reserved `.example` top-level domain, and the few private mailboxes
+carry a `licitedemo` marker in their local part."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from licite.accounts.models import User
+from licite.audit.actions import record
+from licite.campaigns.models import Channel, ContactEvent, ContactKind
+from licite.core import clocks
+from licite.core.emails import classify_email
+from licite.core.suppression import suppression_hasher
+from licite.prospects.models import (
+    Audience,
+    CollectionMethod,
+    ExtractionAllowed,
+    ImportBatch,
+    LegalBasis,
+    Prospect,
+    ProspectStatus,
+    Provenance,
+    Source,
+    SourceKind,
+    Visibility,
+)
+from licite.register.models import ProcessingActivity
+from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
+
+FIRST_NAMES = (
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Élodie",
+    "Hélène",
+    "Zoé",
+    "Anaïs",
+    "Lucas",
+    "Hugo",
+    "Théo",
+    "Nathan",
+    "Jérôme",
+    "François",
+    "Mathis",
+    "Noé",
+    "Rémi",
+    "Loïc",
+    "Emily",
+    "Olivia",
+    "Grace",
+    "James",
+    "Oliver",
+    "Harry",
+    "Amelia",
+    "Jack",
+)
+LAST_NAMES = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "Fontaine",
+    "Chevalier",
+    "Rousseau",
+    "Girard",
+    "Bonnet",
+    "Smith",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Evans",
+)
+COMPANIES = (
+    ("Atelier Durand & Fils", "FR"),
+    ("Logistique du Rhône", "FR"),
+    ("Boulangeries Fournil d'Or", "FR"),
+    ("Cabinet Lemoine Avocats", "FR"),
+    ("Vignobles de l'Aube", "FR"),
+    ("Transports Azur", "FR"),
+    ("Brightwater Analytics", "GB"),
+    ("Northfield Robotics", "GB"),
+    ("Helvetia Soft", "CH"),
+    ("Clinique Vétérinaire des Alpes", "FR"),
+    ("Imprimerie Moderne Lilloise", "FR"),
+    ("Greenleaf Energy", "IE"),
+    ("Studio Graphique Nébuleuse", "BE"),
+    ("Menuiserie Bois d'Ici", "FR"),
+)
+JOB_TITLES = (
+    "Directrice commerciale",
+    "Directeur des achats",
+    "Responsable logistique",
+    "DSI",
+    "Responsable marketing",
+    "Office manager",
+    "Directeur administratif et financier",
+    "Head of Procurement",
+    "Chief Technology Officer",
+    "Operations Manager",
+    "Gérant",
+    "Responsable RH",
+    "Acheteuse",
+    "Sales Director",
+)
+FREE_DOMAINS = ("gmail.com", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "yahoo.fr")
+ROLE_LOCALS = ("contact", "info", "commandes", "accueil", "sales")
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    sources: int
+    prospects: int
+    contacts: int
+    consents: int
+    suppressed: int
+
+
+def _ascii_slug(text: str, separator: str = "-") -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    return separator.join(words)
+
+
+def _sources() -> list[Source]:
+    return [
+        Source(
+            name="LinkedIn",
+            kind=SourceKind.SOCIAL_NETWORK,
+            url="https://www.linkedin.com/",
+            method=CollectionMethod.MANUAL,
+            extraction_allowed=ExtractionAllowed.NO,
+            terms_reference="LinkedIn User Agreement, section 8.2",
+            visibility=Visibility.PUBLIC,
+            notes="Public profile pages read by hand; no scraping tool.",
+        ),
+        Source(
+            name="Salon Industrie Lyon 2026 – exposants",
+            kind=SourceKind.EVENT,
+            url="https://salon-industrie-lyon.example/exposants",
+            method=CollectionMethod.MANUAL,
+            extraction_allowed=ExtractionAllowed.UNKNOWN,
+            visibility=Visibility.PUBLIC,
+        ),
+        Source(
+            name="Annuaire des artisans du Grand Est",
+            kind=SourceKind.DIRECTORY,
+            url="https://annuaire-artisans.example/",
+            method=CollectionMethod.EXPORT,
+            extraction_allowed=ExtractionAllowed.YES,
+            terms_reference="CGU article 6: export permitted",
+            visibility=Visibility.PUBLIC,
+        ),
+        Source(
+            name="Company websites – team pages",
+            kind=SourceKind.WEBSITE,
+            method=CollectionMethod.MANUAL,
+            extraction_allowed=ExtractionAllowed.UNKNOWN,
+            visibility=Visibility.PUBLIC,
+        ),
+        Source(
+            name="Contact form on our website",
+            kind=SourceKind.FORM,
+            url="https://demo-conseil.example/contact",
+            method=CollectionMethod.FORM,
+            extraction_allowed=ExtractionAllowed.YES,
+            visibility=Visibility.PUBLIC,
+        ),
+    ]
+
+
+def _activity() -> ProcessingActivity:
+    return ProcessingActivity(
+        name="Prospection commerciale B2B par courrier électronique",
+        purpose="Prospecting companies for our consulting services by email.",
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        interest_pursued="Developing our business with companies whose staff may need our services.",
+        data_subjects="Professional contacts at prospected companies; consumers asked for consent.",
+        data_categories=["identity", "professional life"],
+        recipients_internal="Sales and marketing teams",
+        recipients_external="",
+        processors="Email delivery provider (Art. 28 contract)",
+        transfers_outside_eu="None",
+        retention="3 years from collection or from the last contact initiated by the prospect",
+        security_measures=["access control", "traceability", "backup", "encryption"],
+    )
+
+
+def _person(rng: random.Random, index: int) -> dict[str, str]:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    company, country = rng.choice(COMPANIES)
+    domain = _ascii_slug(company) + ".example"
+    roll = rng.random()
+    if roll < 0.12:
+        local = f"{rng.choice(ROLE_LOCALS)}{index}"
+    elif roll < 0.27:
+        local, domain = (
+            f"{_ascii_slug(first, '.')}.{_ascii_slug(last, '.')}.licitedemo{index}",
+            rng.choice(FREE_DOMAINS),
+        )
+    else:
+        local = f"{_ascii_slug(first, '.')}.{_ascii_slug(last, '.')}{index}"
+    language = "fr" if country in ("FR", "BE", "CH") else "en"
+    return {
+        "email": f"{local}@{domain}",
+        "first_name": first,
+        "last_name": last,
+        "company": company,
+        "company_domain": _ascii_slug(company) + ".example",
+        "job_title": rng.choice(JOB_TITLES),
+        "country": country,
+        "language": language,
+    }
+
+
+@transaction.atomic
+def generate(count: int, seed: int, now: datetime, collector: User | None) -> DemoSummary:
+    """Fill an empty database; the caller checks that it is empty."""
+    rng = random.Random(seed)
+    sources = [Source.objects.filter(name=s.name).first() or _saved(s) for s in _sources()]
+    ProcessingActivity.objects.bulk_create([_activity()], ignore_conflicts=True)
+    batch = ImportBatch.objects.create(
+        source=sources[1],
+        filename="exposants-2026.csv",
+        file_sha256="0" * 64,
+        status=ImportBatch.Status.DONE,
+        imported_by=collector,
+        started_at=now,
+        finished_at=now,
+        report={"demo": True},
+    )
+    prospects, links = [], []
+    seen: set[str] = set()
+    for index in range(count):
+        person = _person(rng, index)
+        verdict = classify_email(person["email"])
+        if verdict.normalized is None or verdict.normalized in seen:
+            continue
+        seen.add(verdict.normalized)
+        collected = now - timedelta(days=rng.randint(0, 900), minutes=rng.randint(0, 1440))
+        private = verdict.kind == "private"
+        prospects.append(
+            Prospect(
+                **{**person, "email": verdict.normalized},
+                email_kind=str(verdict.kind),
+                audience=Audience.B2C if private else Audience.B2B,
+                legal_basis=LegalBasis.CONSENT if private else LegalBasis.LEGITIMATE_INTEREST,
+                status=ProspectStatus.CONSENT_PENDING if private else ProspectStatus.ACTIVE,
+                collected_at=collected,
+                collected_by=collector,
+                notice_due_at=clocks.notice_due_at(collected),
+                notice_sent_at=collected + timedelta(days=rng.randint(1, 20)) if rng.random() < 0.7 else None,
+                retain_until=clocks.retain_until(collected),
+            )
+        )
+    prospects = Prospect.objects.bulk_create(prospects)
+    for line, prospect in enumerate(prospects, start=2):
+        source = sources[1] if line % 3 == 0 else rng.choice(sources)
+        links.append(
+            Provenance(
+                prospect=prospect,
+                source=source,
+                batch=batch if source == sources[1] else None,
+                line_number=line if source == sources[1] else None,
+                page_url=source.url,
+                collected_at=prospect.collected_at,
+                collected_by=collector,
+            )
+        )
+    Provenance.objects.bulk_create(links)
+    contacts, consents = _contacts_and_consents(rng, prospects, now)
+    suppressed = _suppression_entries(rng, now)
+    record(collector, "demo.generated", None, prospects=len(prospects), seed=seed)
+    return DemoSummary(len(sources), len(prospects), contacts, consents, suppressed)
+
+
+def _contacts_and_consents(rng: random.Random, prospects: list[Prospect], now: datetime) -> tuple[int, int]:
+    events, consents, replied = [], [], []
+    for prospect in prospects:
+        if prospect.notice_sent_at:
+            kind = ContactKind.CONSENT_REQUEST if prospect.audience == Audience.B2C else ContactKind.NOTICE
+            events.append(ContactEvent(prospect=prospect, kind=kind, occurred_at=prospect.notice_sent_at))
+        if prospect.audience == Audience.B2C and prospect.notice_sent_at:
+            given = prospect.notice_sent_at + timedelta(days=2) if rng.random() < 0.5 else None
+            consents.append(
+                ConsentRecord(
+                    prospect=prospect,
+                    purpose="Newsletter and offers by email",
+                    wording_version="2026-01",
+                    channel=ConsentChannel.EMAIL_LINK,
+                    requested_at=prospect.notice_sent_at,
+                    given_at=given,
+                    evidence={"ip_prefix": "192.0.2.0/24"} if given else {},
+                )
+            )
+            if given:
+                prospect.status = ProspectStatus.ACTIVE
+        elif prospect.notice_sent_at and rng.random() < 0.15:
+            reply_at = min(now, prospect.notice_sent_at + timedelta(days=rng.randint(1, 30)))
+            events.append(
+                ContactEvent(
+                    prospect=prospect,
+                    kind=ContactKind.REPLY,
+                    channel=Channel.EMAIL,
+                    initiated_by_prospect=True,
+                    occurred_at=reply_at,
+                )
+            )
+            prospect.last_contact_by_prospect_at = reply_at
+            prospect.retain_until = clocks.retain_until(prospect.collected_at, reply_at)
+            replied.append(prospect)
+    ContactEvent.objects.bulk_create(events)
+    ConsentRecord.objects.bulk_create(consents)
+    Prospect.objects.bulk_update(prospects, ["status", "last_contact_by_prospect_at", "retain_until"])
+    return len(events), len(consents)
+
+
+def _suppression_entries(rng: random.Random, now: datetime) -> int:
+    hasher = suppression_hasher(settings.SUPPRESSION_KEY)
+    entries = []
+    for index in range(12):
+        at = now - timedelta(days=rng.randint(1, 700))
+        entries.append(
+            SuppressionEntry(
+                key_hash=hasher(f"opposed.person{index}@ancien-client.example"),
+                reason=rng.choice(list(SuppressionReason)),
+                created_at=at,
+                keep_until=clocks.suppression_keep_until(at),
+            )
+        )
+    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return len(entries)
+
+
+def _saved(source: Source) -> Source:
+    source.save()
+    return source

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from licite.lib.commands import LiciteCommand
+
+
+class Command(LiciteCommand):
+    help = (
+        "Serve the web app with gunicorn (static files included), on 127.0.0.1:8000 by default.\n\n"
+        "Collects the static files first and refuses to start on an unmigrated database."
+    )
+    example = "licite serve --bind 127.0.0.1:8000 --workers 2"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--bind", default="127.0.0.1:8000", help="Address and port (default 127.0.0.1:8000)"
+        )
+        parser.add_argument("--workers", type=int, default=2, help="Worker processes (default 2)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("the database has unapplied migrations: run `licite migrate` first")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connection.close()  # gunicorn forks: each worker opens its own connection
+        from licite.web.server import serve
+
+        self.stdout.write(f"licite is serving on http://{options['bind']}/ (Ctrl+C stops it)")
+        self.stdout.flush()
+        serve(options["bind"], options["workers"])

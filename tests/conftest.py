@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LICITE = [sys.executable, "-m", "licite.cli"]
+
+
+@pytest.fixture
+def owner(django_user_model):
+    """An administrator with every right."""
+    return django_user_model.objects.create_user(
+        "alice",
+        "alice@acme.example",
+        "correct horse battery",
+        role="admin",
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def salesperson(django_user_model):
+    return _staff(django_user_model, "bob", "sales")
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """A member of staff whose job (HR, finance) gives no access to prospects (RULES F5)."""
+    return _staff(django_user_model, "carol", "other")
+
+
+def _staff(model, username, role):
+    from django.contrib.auth.models import Permission
+
+    user = model.objects.create_user(
+        username, f"{username}@acme.example", "correct horse battery", role=role, is_staff=True
+    )
+    user.user_permissions.set(Permission.objects.all())
+    return user
+
+
+def run_licite(*args: str, env: dict[str, str] | None = None, timeout: int = 120):
+    """Run the real `licite` command in a child process and return the completed process."""
+    return subprocess.run(
+        [*LICITE, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # WhiteNoise warns when the collected static directory is missing; tests use the finders.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,299 @@
+"""Normalization and classification of email addresses (RULES A2, A3, A4)."""
+
+import string
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from licite.core.emails import (
+    Classification,
+    EmailKind,
+    InvalidEmail,
+    classify_email,
+    email_domain,
+    normalize_email,
+)
+
+# Letters whose upper case lowers back to themselves ("ß" would come back as "ss").
+_LETTERS = string.ascii_lowercase + string.digits + "éèêàâçôîûœ"
+_WORDS = st.text(alphabet=_LETTERS, min_size=1, max_size=8)
+_LABELS = st.text(alphabet=string.ascii_lowercase + string.digits + "éàç", min_size=1, max_size=15)
+_SUFFIXES = st.sampled_from(["fr", "com", "org", "de", "eu", "co.uk", "example"])
+
+
+@st.composite
+def addresses(draw: st.DrawFn) -> str:
+    """Valid, realistic addresses: dotted words, an optional +tag, accents on either side."""
+    local = ".".join(draw(st.lists(_WORDS, min_size=1, max_size=3)))
+    if draw(st.booleans()):
+        local += "+" + draw(st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=8))
+    labels = draw(st.lists(_LABELS, min_size=1, max_size=3))
+    return f"{local}@{'.'.join(labels)}.{draw(_SUFFIXES)}"
+
+
+@st.composite
+def disguises(draw: st.DrawFn, address: str) -> str:
+    """The same address as people and spreadsheets write it: other case, padding, wrappers."""
+    text = draw(st.sampled_from([address, address.upper(), address.title(), address.swapcase()]))
+    padding = st.text(alphabet=" \t\n\u00a0\u200b\ufeff\u3000", max_size=3)
+    wrapper = draw(st.sampled_from(["{}", "<{}>", "Jean Exemple <{}>", "mailto:{}", "MailTo:{}"]))
+    if wrapper.lower().startswith("mailto:"):
+        text = quote(text, safe="@")  # a mailto: URI is percent-encoded (RFC 6068)
+    return draw(padding) + wrapper.format(text) + draw(padding)
+
+
+NORMALIZED = [
+    ("Jean.Dupont@Exemple.FR", "jean.dupont@exemple.fr"),
+    ("  marie.lefebvre@example.com\t", "marie.lefebvre@example.com"),
+    ("\u00a0claire.martin@example.fr\u200b", "claire.martin@example.fr"),
+    ("\ufeffpaul.girard@example.org\r\n", "paul.girard@example.org"),
+    ("mailto:contact@example.org", "contact@example.org"),
+    ("MAILTO:Contact@Example.org?subject=Devis%20urgent", "contact@example.org"),
+    ("mailto:jean.dupont%40example.fr", "jean.dupont@example.fr"),
+    ("Jean Dupont <jean.dupont@example.fr>", "jean.dupont@example.fr"),
+    ('"Dupont, Jean" <Jean.Dupont@Example.fr>', "jean.dupont@example.fr"),
+    ("<mailto:jean.dupont@example.fr>", "jean.dupont@example.fr"),
+    ("sophie.bernard@example.fr.", "sophie.bernard@example.fr"),
+    ("o'neil+news@example.co.uk", "o'neil+news@example.co.uk"),
+    ("prénom.nom@nomdelasociété.fr", "prénom.nom@xn--nomdelasocit-lebb.fr"),
+    ("JÉRÔME.FAURE@EXEMPLE.FR", "jérôme.faure@exemple.fr"),
+    ("pre\u0301nom.nom@example.fr", "prénom.nom@example.fr"),  # decomposed accent: NFC
+    ("hans@straße.de", "hans@xn--strae-oqa.de"),  # IDNA 2008 keeps the sharp s
+    ("hans@XN--STRAE-OQA.DE", "hans@xn--strae-oqa.de"),
+    ("lea@\uff45xample.fr", "lea@example.fr"),  # full-width letter, mapped by UTS 46
+    ("lea@example\u3002fr", "lea@example.fr"),  # ideographic full stop
+]
+
+
+@pytest.mark.parametrize(("raw", "normalized"), NORMALIZED)
+def test_an_address_is_reduced_to_one_canonical_form(raw: str, normalized: str) -> None:
+    assert normalize_email(raw) == normalized
+
+
+INVALID = [
+    ("", "empty"),
+    ("   \u00a0", "empty"),
+    ("<>", "empty"),
+    ("mailto:", "empty"),
+    ("jean.dupont.example.fr", "missing @"),
+    ("jean@dupont@example.fr", "more than one @"),
+    ("jean dupont@example.fr", "contains a space"),
+    ('"jean.dupont"@example.fr', "quoted local part not accepted"),
+    ("@example.fr", "empty local part"),
+    ("jean@", "empty domain"),
+    ("jean@.", "empty domain"),
+    ("jean@localhost", "domain has no dot"),
+    ("jean@example.123", "top-level domain is numeric"),
+    ("jean@192.0.2.1", "top-level domain is numeric"),
+    ("jean@[192.0.2.1]", "address literal not accepted"),
+    (".jean@example.fr", "local part starts or ends with a dot"),
+    ("jean.@example.fr", "local part starts or ends with a dot"),
+    ("jean..dupont@example.fr", "consecutive dots in local part"),
+    ("jean@example..fr", "empty label in domain"),
+    ("jean@-example.fr", "domain label starts or ends with a hyphen"),
+    ("jean@exa_mple.fr", "invalid character in domain"),
+    ("jean(bureau)@example.fr", "forbidden character in local part"),
+    ("jean\u200b.dupont@example.fr", "forbidden character in local part"),
+    ("jean\ufffd@example.fr", "forbidden character in local part"),
+    ("jean@xn--abc.fr", "invalid internationalized domain"),
+    ("jean@exa\u2603mple.fr", "invalid internationalized domain"),  # IDNA 2003 would accept it
+    ("a" * 65 + "@example.fr", "local part too long"),
+    ("é" * 33 + "@example.fr", "local part too long"),  # 33 characters but 66 octets
+    ("jean@" + "a" * 64 + ".fr", "domain label too long"),
+    ("jean@" + ("a" * 60 + ".") * 5 + "fr", "domain too long"),
+    ("a" * 64 + "@" + ("b" * 62 + ".") * 3 + "fr", "address too long"),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason"), INVALID)
+def test_an_invalid_address_is_refused_with_its_reason(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidEmail) as refusal:
+        normalize_email(raw)
+    assert refusal.value.reason == reason
+
+
+def test_an_invalid_address_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="missing @"):
+        normalize_email("jean.dupont.example.fr")
+
+
+CLASSIFIED = [
+    # RULES A2: nominative work addresses.
+    ("jean.dupont@example.fr", EmailKind.NOMINATIVE),
+    ("j.dupont@example.fr", EmailKind.NOMINATIVE),
+    ("jdupont@example.fr", EmailKind.NOMINATIVE),
+    ("jean@example.fr", EmailKind.NOMINATIVE),
+    ("Marie-Claire.Lefebvre@Exemple.fr", EmailKind.NOMINATIVE),
+    ("hélène.mercier@nomdelasociété.fr", EmailKind.NOMINATIVE),
+    ("john.smith@example.co.uk", EmailKind.NOMINATIVE),
+    ("marketing.jdupont@example.fr", EmailKind.NOMINATIVE),  # a person behind a department
+    ("ceo@example.com", EmailKind.NOMINATIVE),  # a function held by one person
+    ("pr@example.com", EmailKind.NOMINATIVE),  # as likely someone's initials
+    ("jean.dupont@outlook-conseil.fr", EmailKind.NOMINATIVE),
+    ("jean.dupont@yahoo.example.fr", EmailKind.NOMINATIVE),
+    # RULES A2: role addresses of a legal person.
+    ("contact@example.fr", EmailKind.GENERIC),
+    ("Info@Example.com", EmailKind.GENERIC),
+    ("commande@example.fr", EmailKind.GENERIC),
+    ("sales@example.co.uk", EmailKind.GENERIC),
+    ("support@example.com", EmailKind.GENERIC),
+    ("accueil@example.fr", EmailKind.GENERIC),
+    ("service.client@example.fr", EmailKind.GENERIC),
+    ("Service-Client@example.fr", EmailKind.GENERIC),
+    ("service_clients@example.fr", EmailKind.GENERIC),
+    ("contact2@example.fr", EmailKind.GENERIC),
+    ("no-reply@example.com", EmailKind.GENERIC),
+    ("do-not-reply@example.com", EmailKind.GENERIC),
+    ("ne-pas-repondre@example.fr", EmailKind.GENERIC),
+    ("comptabilité@example.fr", EmailKind.GENERIC),
+    ("ressources.humaines@example.fr", EmailKind.GENERIC),
+    ("secrétariat@example.fr", EmailKind.GENERIC),
+    ("contact+devis@example.fr", EmailKind.GENERIC),
+    ("info.france@example.fr", EmailKind.GENERIC),
+    ("jobs-uk@example.com", EmailKind.GENERIC),
+    ("mailto:Facturation@Example.fr", EmailKind.GENERIC),
+    # RULES A4: free and ISP mailboxes, whatever the local part.
+    ("jean.dupont@gmail.com", EmailKind.PRIVATE),
+    ("contact@gmail.com", EmailKind.PRIVATE),
+    ("marie.lefebvre@googlemail.com", EmailKind.PRIVATE),
+    ("jdupont@orange.fr", EmailKind.PRIVATE),
+    ("jdupont@wanadoo.fr", EmailKind.PRIVATE),
+    ("jdupont@free.fr", EmailKind.PRIVATE),
+    ("jdupont@laposte.net", EmailKind.PRIVATE),
+    ("jdupont@sfr.fr", EmailKind.PRIVATE),
+    ("jdupont@hotmail.fr", EmailKind.PRIVATE),
+    ("jsmith@hotmail.co.uk", EmailKind.PRIVATE),
+    ("jsilva@yahoo.com.br", EmailKind.PRIVATE),
+    ("jdupont@live.fr", EmailKind.PRIVATE),
+    ("hmuller@outlook.de", EmailKind.PRIVATE),
+    ("hmuller@gmx.net", EmailKind.PRIVATE),
+    ("hmuller@web.de", EmailKind.PRIVATE),
+    ("jdupont@icloud.com", EmailKind.PRIVATE),
+    ("jdupont@protonmail.ch", EmailKind.PRIVATE),
+    ("jdupont@proton.me", EmailKind.PRIVATE),
+    ("JDupont@Orange.FR.", EmailKind.PRIVATE),
+    # Not addresses at all.
+    ("jean.dupont", EmailKind.INVALID),
+    ("contact@", EmailKind.INVALID),
+    ("N/A", EmailKind.INVALID),
+]
+
+
+@pytest.mark.parametrize(("raw", "kind"), CLASSIFIED)
+def test_an_address_is_classified_by_who_reads_it(raw: str, kind: EmailKind) -> None:
+    assert classify_email(raw).kind is kind
+
+
+def test_a_nominative_work_address_is_personal_data() -> None:
+    result = classify_email("jean.dupont@example.fr")
+    assert result == Classification(
+        address="jean.dupont@example.fr",
+        normalized="jean.dupont@example.fr",
+        kind=EmailKind.NOMINATIVE,
+        personal=True,
+        reason="nominative address at a company domain: personal data (RULES A2)",
+    )
+
+
+def test_a_role_address_of_a_company_is_not_personal_data() -> None:
+    result = classify_email("contact@example.fr")
+    assert (result.kind, result.personal) == (EmailKind.GENERIC, False)
+    assert result.reason == "role address (contact@) of a legal person (RULES A2)"
+
+
+def test_a_role_address_of_a_sole_trader_is_personal_data() -> None:
+    result = classify_email("contact@example.fr", sole_trader=True)
+    assert (result.kind, result.personal) == (EmailKind.GENERIC, True)
+    assert "RULES A3" in result.reason
+
+
+def test_a_free_mailbox_is_a_private_person_whatever_the_local_part() -> None:
+    for sole_trader in (False, True):
+        result = classify_email("Contact@Gmail.com", sole_trader=sole_trader)
+        assert (result.kind, result.personal) == (EmailKind.PRIVATE, True)
+        assert result.reason == "free mail provider gmail.com: treated as a private person (RULES A4)"
+
+
+def test_a_subdomain_of_a_free_provider_is_a_free_mailbox_too() -> None:
+    assert classify_email("jdupont@mail.orange.fr").kind is EmailKind.PRIVATE
+
+
+def test_the_subaddress_is_ignored_when_telling_roles_from_people() -> None:
+    assert classify_email("info+salon2025@example.fr").kind is EmailKind.GENERIC
+    assert classify_email("jean.dupont+info@example.fr").kind is EmailKind.NOMINATIVE
+
+
+def test_an_invalid_address_is_not_personal_and_says_why() -> None:
+    result = classify_email("  jean.dupont@localhost ")
+    assert result == Classification(
+        address="  jean.dupont@localhost ",
+        normalized=None,
+        kind=EmailKind.INVALID,
+        personal=False,
+        reason="invalid address: domain has no dot",
+    )
+
+
+def test_the_classification_keeps_the_input_as_given_and_its_normalized_form() -> None:
+    result = classify_email(" Jean Dupont <Jean.Dupont@Société.example> ")
+    assert result.address == " Jean Dupont <Jean.Dupont@Société.example> "
+    assert result.normalized == "jean.dupont@xn--socit-esab.example"
+
+
+def test_an_email_kind_is_stored_as_its_plain_value() -> None:
+    assert [str(kind) for kind in EmailKind] == ["generic", "nominative", "private", "invalid"]
+
+
+def test_email_domain_is_the_part_after_the_at() -> None:
+    assert email_domain("prénom.nom@xn--nomdelasocit-lebb.fr") == "xn--nomdelasocit-lebb.fr"
+    with pytest.raises(InvalidEmail):
+        email_domain("nobody")
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(), st.emails(), addresses()))
+def test_normalization_is_idempotent(raw: str) -> None:
+    try:
+        normalized = normalize_email(raw)
+    except InvalidEmail:
+        return
+    assert normalize_email(normalized) == normalized
+
+
+@settings(max_examples=300)
+@given(addresses())
+def test_a_realistic_address_is_valid(raw: str) -> None:
+    assert classify_email(raw).kind is not EmailKind.INVALID
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_case_and_whitespace_variants_normalize_identically(data: st.DataObject) -> None:
+    address = data.draw(st.one_of(addresses(), st.emails()))
+    assert normalize_email(data.draw(disguises(address))) == normalize_email(address)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=80))
+def test_the_ascii_fast_path_and_the_general_path_agree(raw: str) -> None:
+    # A non-breaking space is trimmed but sends the input down the general (non-ASCII) path.
+    def outcome(text: str) -> str:
+        try:
+            return normalize_email(text)
+        except InvalidEmail as refusal:
+            return f"refused: {refusal.reason}"
+
+    assert outcome("\u00a0" + raw) == outcome(raw)
+
+
+@settings(max_examples=500)
+@given(st.text(), st.booleans())
+def test_classification_never_raises_on_any_text(raw: str, sole_trader: bool) -> None:
+    result = classify_email(raw, sole_trader=sole_trader)
+    assert result.address == raw
+    assert (result.normalized is None) == (result.kind is EmailKind.INVALID)
+    if result.kind is EmailKind.INVALID:
+        assert not result.personal
+    assert result.reason

@@ -1,0 +1,39 @@
+"""`licite` wraps Django's commands: its help lists them, and each of its own has an example."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import get_commands
+
+from licite.cli import DJANGO_COMMANDS
+from tests.conftest import run_licite
+
+OWN_COMMANDS = sorted(name for name, app in get_commands().items() if app.startswith("licite"))
+
+
+def test_licite_help_lists_every_command_with_a_one_line_help():
+    result = run_licite("--help")
+    assert result.returncode == 0
+    listed = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  ")}
+    for name in [*OWN_COMMANDS, *DJANGO_COMMANDS]:
+        assert name in listed, name
+        assert len(listed[name].split()) > 2, f"{name} has no help text"
+
+
+def test_licite_has_its_own_commands():
+    assert {"init", "demo", "serve"} <= set(OWN_COMMANDS)
+
+
+@pytest.mark.parametrize("name", OWN_COMMANDS)
+def test_each_licite_command_help_ends_with_an_example(name):
+    result = run_licite(name, "--help")
+    assert result.returncode == 0
+    example = result.stdout.split("example:\n", 1)[1].strip()
+    assert example.startswith(f"licite {name}")
+
+
+def test_an_unknown_command_is_named_without_a_traceback():
+    result = run_licite("frobnicate")
+    assert result.returncode != 0
+    assert "Unknown command: 'frobnicate'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,85 @@
+"""The admin: every model registered, searchable and filterable; prospects only for the roles
+that need them (RULES F5), and every read of a prospect's detail audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from licite.audit.models import AuditEvent
+from licite.core.suppression import suppression_hash
+from licite.prospects.models import Prospect
+
+pytestmark = pytest.mark.django_db
+LICITE_MODELS = [
+    m
+    for m in apps.get_models()
+    if m._meta.app_label in {"accounts", "prospects", "campaigns", "rights", "register", "audit"}
+]
+
+
+@pytest.fixture
+def demo_data(owner):
+    call_command("demo", count=60, seed=4)
+
+
+@pytest.mark.parametrize("model", LICITE_MODELS, ids=lambda m: m._meta.label)
+def test_every_model_is_registered_searchable_and_filterable(model):
+    model_admin = admin.site._registry.get(model)
+    assert model_admin is not None
+    assert model_admin.search_fields
+    assert model_admin.list_filter
+
+
+@pytest.mark.parametrize("model", LICITE_MODELS, ids=lambda m: m._meta.label)
+def test_every_changelist_answers_a_search_and_a_filter(client, owner, demo_data, model):
+    client.force_login(owner)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"q": "martin"}).status_code == 200
+
+
+def test_an_outsider_cannot_see_prospects_in_the_admin(client, outsider, demo_data):
+    client.force_login(outsider)
+    prospect = Prospect.objects.first()
+    assert client.get(reverse("admin:prospects_prospect_changelist")).status_code == 403
+    assert client.get(reverse("admin:prospects_prospect_change", args=[prospect.pk])).status_code == 403
+    assert b"Prospects" not in client.get(reverse("admin:index")).content
+
+
+def test_a_salesperson_sees_prospects_and_each_read_is_audited(client, salesperson, demo_data):
+    client.force_login(salesperson)
+    prospect = Prospect.objects.first()
+    response = client.get(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
+    assert response.status_code == 200
+    assert prospect.email.encode() in response.content
+    event = AuditEvent.objects.get(action="prospect.viewed")
+    assert (event.actor, event.object_id) == (salesperson, str(prospect.pk))
+    assert prospect.email not in str(event.detail)
+
+
+def test_the_audit_trail_cannot_be_edited_or_deleted(client, owner, demo_data):
+    client.force_login(owner)
+    event = AuditEvent.objects.first()
+    assert client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).status_code == 200
+    assert (
+        client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_suppression_list_is_searched_by_address_never_listed_by_it(client, owner, demo_data):
+    client.force_login(owner)
+    url = reverse("admin:rights_suppressionentry_changelist")
+    found = client.get(url, {"q": "Opposed.Person3@ancien-client.example "})
+    assert found.context["cl"].result_count == 1
+    assert client.get(url, {"q": "someone.else@ancien-client.example"}).context["cl"].result_count == 0
+    [entry] = found.context["cl"].result_list
+    assert entry.key_hash == suppression_hash(
+        "opposed.person3@ancien-client.example", settings.SUPPRESSION_KEY
+    )

@@ -1,0 +1,69 @@
+"""A person logs in through a real browser (Debian's chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from licite.prospects.models import Prospect
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("LICITE_REQUIRE_BROWSER"):
+        raise RuntimeError("chromium is required (LICITE_REQUIRE_BROWSER is set): apt-get install chromium")
+    pytest.skip("Debian's chromium is not installed: apt-get install chromium", allow_module_level=True)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="fr-FR")
+        yield context.new_page()
+        browser.close()
+
+
+def test_a_salesperson_logs_in_and_sees_the_dashboard(live_server, page, salesperson):
+    from django.core.management import call_command
+
+    call_command("demo", count=25, seed=6)
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Connexion"
+    page.fill("#id_username", "bob")
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Tableau de bord"
+    assert page.locator("#prospect-count").inner_text() == str(Prospect.objects.count())
+
+
+def test_the_language_switcher_turns_the_page_to_english(live_server, page):
+    page.goto(live_server.url + "/login/")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator("h1").inner_text() == "Log in"
+
+
+def test_a_wrong_password_shows_an_error(live_server, page, salesperson):
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", "bob")
+    page.fill("#id_password", "wrong")
+    page.click("button[type=submit].primary")
+    assert page.get_by_role("alert").is_visible()

@@ -1,0 +1,83 @@
+"""`licite serve` runs the app under gunicorn, with its static files, on a real socket."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import LICITE, ROOT, free_port, run_licite
+
+
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory):
+    """A real server on an empty SQLite database of its own, migrated and initialised."""
+    home = tmp_path_factory.mktemp("serve")
+    env = {**os.environ, "LICITE_HOME": str(home), "LICITE_DATABASE_URL": ""}
+    for args in (("migrate", "--noinput"), ("init", "--demo"), ("demo", "--count", "30")):
+        result = run_licite(*args, env=env)
+        assert result.returncode == 0, result.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [*LICITE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + "/healthz", server)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def _wait_until_up(url, server, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(server.stdout.read().decode())
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {seconds}s")
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+        return response.status, response.headers, response.read().decode()
+
+
+def test_the_server_answers_with_the_login_page(served_app):
+    status, _, body = fetch(served_app + "/login/")
+    assert status == 200
+    assert 'name="password"' in body
+
+
+def test_the_server_serves_static_files(served_app):
+    status, headers, body = fetch(served_app + "/static/licite/licite.css")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert "--accent" in body
+
+
+def test_the_server_serves_the_admin_login(served_app):
+    status, _, body = fetch(served_app + "/admin/login/")
+    assert status == 200
+    assert "csrfmiddlewaretoken" in body
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path):
+    result = run_licite("serve", "--bind", f"127.0.0.1:{free_port()}", env={"LICITE_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert "run `licite migrate` first" in result.stderr
