@@ -71,3 +71,5 @@ def pytest_configure(config):
 
     # WhiteNoise warns when the collected static directory is missing; tests use the finders.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # Persistent connections from live-server threads would keep the test database busy at teardown.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0

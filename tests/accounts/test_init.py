@@ -82,3 +82,57 @@ def test_a_second_admin_with_the_same_name_is_refused(capsys):
     init(capsys, **PROFILE, admin_username="root")
     with pytest.raises(CommandError, match="already exists"):
         call_command("init", admin_username="root", interactive=False)
+
+
+def test_init_asks_for_what_the_flags_do_not_give_in_a_terminal(tmp_path):
+    """Run the real command on a pseudo-terminal and answer its prompts like a person."""
+    import os
+    import pty
+    import subprocess
+    import time
+
+    from tests.conftest import LICITE, ROOT, run_licite
+
+    env = {**os.environ, "LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""}
+    assert run_licite("migrate", "--noinput", env=env).returncode == 0
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(
+        [*LICITE, "init"], stdin=follower, stdout=follower, stderr=follower, cwd=ROOT, env=env
+    )
+    os.close(follower)
+    answers = [
+        "Acme SAS",
+        "1 rue de la Paix, 75002 Paris",
+        "912345675",
+        "contact@acme.example",
+        "Jeanne Dupont",
+        "dpo@acme.example",
+        "https://acme.example/privacy",
+        "en",
+    ]
+    transcript = b""
+    for answer in answers:
+        deadline = time.monotonic() + 30
+        while not transcript.rstrip().endswith(b":") and time.monotonic() < deadline:
+            transcript += os.read(leader, 1024)
+        os.write(leader, answer.encode() + b"\r")
+        transcript = b""
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert child.wait(timeout=30) == 0
+    assert b"Organisation: Acme SAS (SIREN 912345675)" in output
+    shown = run_licite(
+        "shell",
+        "-c",
+        "from licite.accounts.models import Organisation as O; "
+        "o = O.current(); print(o.dpo_email, o.default_language)",
+        env=env,
+    )
+    assert shown.stdout.strip().splitlines()[-1].split() == ["dpo@acme.example", "en"]
