@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+import json
 import os
 import socket
 import subprocess
@@ -7,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 LICITE = [sys.executable, "-m", "licite.cli"]
+HEADER = "Prénom;Nom;E-mail;Fonction;Société;Téléphone;Commentaire;Pays\n"
 
 
 @pytest.fixture
@@ -73,3 +77,44 @@ def pytest_configure(config):
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     # Persistent connections from live-server threads would keep the test database busy at teardown.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture
+def source(db):
+    """An event's exhibitor page, with its balancing test recorded."""
+    from licite.prospects.actions import do_assess_source, do_save_source
+
+    change = do_save_source(
+        None,
+        "Salon Industrie Lyon 2026",
+        kind="event",
+        url="https://salon.example/exposants",
+        method="manual",
+        extraction_allowed="unknown",
+        visibility="public",
+    )
+    do_assess_source(
+        None,
+        change.source,
+        "Selling our services to exhibitors",
+        "Exhibitors publish contacts to be reached by partners",
+        "Notice and one-click objection",
+    )
+    return change.source
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    def write(text: str, name: str = "prospects.csv", encoding: str = "utf-8") -> str:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return str(path)
+
+    return write
+
+
+def import_file(path: str, *args: str, source: str = "Salon Industrie Lyon 2026") -> dict:
+    """Run `licite import --json` in process and return its report."""
+    out = io.StringIO()
+    call_command("import", path, "--source", source, "--json", *args, stdout=out)
+    return json.loads(out.getvalue())

@@ -10,6 +10,11 @@ Choices made here, which the rest of licite relies on:
   mapping, as registries and current browsers do), not with the stdlib codec, which implements
   IDNA 2003 and maps "straße.de" to the different domain "strasse.de".
 - A UTF-8 local part is accepted (RFC 6531) and NFC-normalized; it is not transliterated.
+- A "+tag" stays in the normalized address, where the mail is delivered. It is ignored when
+  telling a role from a person, and left out of the suppression identity (see suppression.py).
+- Wrappers found in files and scraped pages are removed: blanks and invisible characters
+  around the address, "Name <addr>", and "mailto:" URIs, which are percent-decoded and lose
+  their "?subject=..." part (RFC 6068).
 - Refused as invalid rather than guessed at: quoted local parts, comments, address literals
   ("x@[192.0.2.1]"), single-label domains, numeric top-level domains.
 
@@ -189,7 +194,7 @@ def _parse_slow(raw: str) -> tuple[str, str, bool]:
 
 
 def _unwrap(raw: str) -> str:
-    """Strip what surrounds an address: blanks, "Name <addr>", "mailto:addr?subject=...".."""
+    """Strip what surrounds an address: blanks, "Name <addr>", "mailto:addr?subject=..."."""
     text = raw.strip(_TRIM)
     if text.endswith(">") and "<" in text:
         text = text[text.rfind("<") + 1 : -1].strip(_TRIM)
@@ -285,7 +290,8 @@ def _is_role(local: str) -> bool:
         return False
     words = [word.rstrip(_DIGITS) for word in words]
     # "service.client", "no-reply", "contact2": the role word, written with separators or a number.
-    if "".join(words) in ROLE_LOCAL_PARTS:
+    # Not when a word is one letter: "r.h@" is more likely Robert Hugo than human resources.
+    if "".join(words) in ROLE_LOCAL_PARTS and all(len(word) != 1 for word in words):
         return True
     # "contact.france", "info-uk": role words with qualifiers only. Anything else, such as
     # "marketing.jdupont", may name a person and stays nominative.

@@ -3,7 +3,8 @@
 What is hashed is the suppression identity of an address: its normalized form (see
 `licite.core.emails.normalize_email`) without the "+tag" of the local part. An objection from
 "jean+promo@example.fr" therefore also covers "jean@example.fr" and "jean+news@example.fr":
-the same person reads all three, and over-suppression is the safe error (RULES G3).
+the same person reads all three, and over-suppression is the safe error (RULES G3). For the
+same reason, dots in a Gmail local part are dropped and googlemail.com counts as gmail.com.
 
 The hash is HMAC-SHA256 under a secret key kept outside the database, so a leaked list cannot
 be reversed by hashing candidate addresses. It is still pseudonymous data, to protect like any
@@ -16,16 +17,30 @@ from collections.abc import Callable
 
 from licite.core.emails import normalize_email, strip_subaddress
 
-__all__ = ["MIN_KEY_BYTES", "suppression_hash", "suppression_hasher", "suppression_identity"]
+__all__ = [
+    "MIN_KEY_BYTES",
+    "identity_hasher",
+    "suppression_hash",
+    "suppression_hasher",
+    "suppression_identity",
+]
 
 # 256 bits, the output size of SHA-256: a shorter key would be the weak point of the HMAC.
 MIN_KEY_BYTES = 32
 
 
+# Gmail delivers "j.ean@" to "jean@", and googlemail.com is gmail.com: one person, one identity.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def suppression_identity(normalized: str) -> str:
-    """The form of a normalized address that is hashed: without its "+tag" (RULES F4)."""
+    """The form of a normalized address that is hashed: without its "+tag" (RULES F4), and
+    without the dots Gmail ignores."""
     local, _at, domain = normalized.rpartition("@")
-    return f"{strip_subaddress(local)}@{domain}"
+    local = strip_subaddress(local)
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", "") or local, _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
 
 
 def suppression_hash(address: str, key: bytes) -> str:
@@ -46,6 +61,19 @@ def suppression_hasher(key: bytes) -> Callable[[str], str]:
         return mac.hexdigest()
 
     return hash_address
+
+
+def identity_hasher(key: bytes) -> Callable[[str], str]:
+    """Like suppression_hasher, for addresses that are already normalized (bulk imports)."""
+    _check_key(key)
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def hash_normalized(normalized: str) -> str:
+        mac = keyed.copy()
+        mac.update(suppression_identity(normalized).encode())
+        return mac.hexdigest()
+
+    return hash_normalized
 
 
 def _check_key(key: bytes) -> None:

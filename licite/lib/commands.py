@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import IO, Any, Literal, cast
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser, DjangoHelpFormatter
 from django.utils import translation
+from rich.console import Console
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -21,6 +23,13 @@ class LiciteCommand(BaseCommand):
     """
 
     example: str = ""
+    # The system checks run with `licite check` and `licite serve`, not before every command.
+    requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
+
+    def console(self) -> Console:
+        """A rich console writing to the command's own output (so tests can read it)."""
+        stream = cast(IO[str], getattr(self.stdout, "_out", self.stdout))
+        return Console(file=stream, highlight=False, soft_wrap=True)
 
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override("en"):
@@ -30,3 +39,13 @@ class LiciteCommand(BaseCommand):
         kwargs.setdefault("epilog", f"example:\n  {self.example}" if self.example else None)
         kwargs.setdefault("formatter_class", _HelpFormatter)
         return super().create_parser(prog_name, subcommand, **kwargs)
+
+
+def describe_validation_error(exc: ValidationError, flag_prefix: str = "--") -> str:
+    """One line naming each bad field as the command-line flag that set it."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{flag_prefix}{field.replace('_', '-')}: {' '.join(str(m) for m in messages)}"
+            for field, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)

@@ -131,6 +131,9 @@ class Prospect(models.Model):
     """A person or company contact that may be prospected, and the clocks the law puts on it."""
 
     email = models.CharField(_("normalized email"), max_length=254, unique=True)
+    # RULES F4: the same keyed hash as on the suppression list, so that suppression checks and
+    # erasure are exact index lookups, in bulk too.
+    key_hash = models.CharField(_("keyed hash"), max_length=64, db_index=True, editable=False)
     email_kind = models.CharField(_("email kind"), max_length=12, choices=EmailKind.choices)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -210,3 +213,26 @@ class Provenance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.collected_at:%Y-%m-%d})"
+
+
+class BalancingTest(models.Model):
+    """RULES C4: the written balancing test behind a legitimate-interest collection from a source."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="balancing_tests")
+    interest = models.TextField(_("legitimate interest pursued"))
+    expectations = models.TextField(_("reasonable expectations of the persons"))
+    safeguards = models.TextField(_("safeguards"))
+    # What weighs against the interest, as licite found it (e.g. terms that forbid extraction).
+    concerns = models.JSONField(_("what weighs against"), default=list, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+
+    class Meta:
+        verbose_name = _("balancing test")
+        verbose_name_plural = _("balancing tests")
+        ordering: ClassVar = ["-assessed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.assessed_at:%Y-%m-%d})"

@@ -17,7 +17,7 @@ from licite.audit.actions import record
 from licite.campaigns.models import Channel, ContactEvent, ContactKind
 from licite.core import clocks
 from licite.core.emails import classify_email
-from licite.core.suppression import suppression_hasher
+from licite.core.suppression import identity_hasher, suppression_hasher
 from licite.prospects.models import (
     Audience,
     CollectionMethod,
@@ -251,6 +251,7 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
     )
     prospects, links = [], []
     seen: set[str] = set()
+    hash_identity = identity_hasher(settings.SUPPRESSION_KEY)
     for index in range(count):
         person = _person(rng, index)
         verdict = classify_email(person["email"])
@@ -262,6 +263,7 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
         prospects.append(
             Prospect(
                 **{**person, "email": verdict.normalized},
+                key_hash=hash_identity(verdict.normalized),
                 email_kind=str(verdict.kind),
                 audience=Audience.B2C if private else Audience.B2B,
                 legal_basis=LegalBasis.CONSENT if private else LegalBasis.LEGITIMATE_INTEREST,

@@ -18,6 +18,28 @@ if not os.path.exists(CHROMIUM):
     pytest.skip("Debian's chromium is not installed: apt-get install chromium", allow_module_level=True)
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, django_db_blocker):
+    """pytest-django's live server, stopped before the test database is destroyed.
+
+    Playwright's sync API runs in greenlets, each with its own context, and Django keeps one
+    connection per context: one is left open, and PostgreSQL refuses to drop a database in use.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture
 def page():
     from playwright.sync_api import sync_playwright

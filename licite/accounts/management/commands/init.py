@@ -12,7 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 from licite.accounts.actions import PROFILE_FIELDS, do_create_admin, do_set_organisation
 from licite.accounts.models import Organisation, User
 from licite.conf import read_or_create_secret
-from licite.lib.commands import LiciteCommand
+from licite.lib.commands import LiciteCommand, describe_validation_error
 
 DEMO_ORGANISATION = {
     "legal_name": "Démo Conseil SAS",
@@ -42,7 +42,6 @@ class Command(LiciteCommand):
         "Set the organisation profile (the data controller) and create the first administrator.\n\n"
         "Asks for what the flags do not give, unless --no-input. Run again to update the profile."
     )
-    requires_system_checks: list[str] = []  # init is what fixes the organisation warnings
     example = (
         'licite init --legal-name "Acme SAS" --address "1 rue de la Paix, 75002 Paris" '
         "--siren 912345675 --contact-email contact@acme.example --dpo-name 'Jeanne Dupont' "
@@ -95,7 +94,7 @@ class Command(LiciteCommand):
         try:
             organisation, _ = do_set_organisation(None, **values)
         except ValidationError as exc:
-            raise CommandError(_describe(exc)) from None
+            raise CommandError(describe_validation_error(exc)) from None
         return organisation
 
     def _env_password(self, interactive: bool) -> str | None:
@@ -110,7 +109,7 @@ class Command(LiciteCommand):
         try:
             _, password = do_create_admin(username, email, password)
         except ValidationError as exc:
-            raise CommandError(_describe(exc)) from None
+            raise CommandError(describe_validation_error(exc)) from None
         self.stdout.write(f"Administrator: {username} / password: {password}")
         return password
 
@@ -126,12 +125,3 @@ class Command(LiciteCommand):
             f"Log in at {settings.LICITE_BASE_URL}/login/ as admin, password {password} "
             f"(kept in {password_file})"
         )
-
-
-def _describe(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"--{field.replace('_', '-')}: {' '.join(str(m) for m in messages)}"
-            for field, messages in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)

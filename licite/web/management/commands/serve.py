@@ -15,6 +15,7 @@ class Command(LiciteCommand):
         "Serve the web app with gunicorn (static files included), on 127.0.0.1:8000 by default.\n\n"
         "Collects the static files first and refuses to start on an unmigrated database."
     )
+    requires_system_checks = "__all__"
     example = "licite serve --bind 127.0.0.1:8000 --workers 2"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,153 @@
+"""The compliance gate for one row of a prospect file (RULES A1-A5, B6, C1-C3).
+
+Pure and fast: an import runs every row of a file through `RowGate.admit`. The row is
+classified, given its legal basis, and reduced to the fields the purpose needs; what the
+database must then check in bulk (the suppression list, existing prospects) happens later, in
+set-based SQL, on the rows admitted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from licite.core.basis import decide_basis
+from licite.core.countries import country_code
+from licite.core.emails import EmailKind, classify_email, email_domain
+
+# RULES B6: for email prospecting, the purpose needs these fields and nothing more. A
+# professional phone is kept only when the processing activity declares it.
+PURPOSE_FIELDS = ("first_name", "last_name", "job_title", "company", "company_domain", "country")
+MAX_LENGTHS = {
+    "first_name": 100, "last_name": 100, "job_title": 200, "company": 200, "company_domain": 253,
+    "phone": 32, "country": 100,  # a country name, before it becomes its 2-letter code
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A row that passed the gate: its normalized address, legal basis and kept fields."""
+
+    line: int
+    email: str
+    kind: str
+    audience: str
+    legal_basis: str
+    status: str
+    first_name: str
+    last_name: str
+    job_title: str
+    company: str
+    company_domain: str
+    phone: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass
+class GateNotes:
+    """What the gate changed or refused to keep, counted for the report."""
+
+    truncated: int = 0
+    unknown_countries: int = 0
+    invalid_phones: int = 0
+
+
+class RowGate:
+    """Admits the rows of one file whose columns are mapped by `field_index`."""
+
+    def __init__(
+        self,
+        field_index: Mapping[str, int],
+        *,
+        keep_phone: bool,
+        phone_normalizer: Callable[[str, str], str | None] | None = None,
+    ) -> None:
+        if "email" not in field_index:
+            raise ValueError("a file without an email column cannot be imported")
+        self.email_index = field_index["email"]
+        self.kept = [
+            (name, field_index[name], MAX_LENGTHS[name]) for name in PURPOSE_FIELDS if name in field_index
+        ]
+        self.full_name_index = field_index.get("full_name")
+        self.phone_index = field_index.get("phone") if keep_phone else None
+        self.phone_normalizer = phone_normalizer
+        self.notes = GateNotes()
+
+    def admit(self, line: int, values: Sequence[str]) -> Admitted | Rejected:
+        raw = values[self.email_index]
+        verdict = classify_email(raw)
+        if verdict.normalized is None:
+            reason = "no email address" if not raw.strip() else verdict.reason
+            return Rejected(line, "email", raw, reason)
+        kind = verdict.kind
+        basis = decide_basis(kind)
+        cleaned = self._descriptive(values)
+        if not cleaned.get("company_domain") and kind is not EmailKind.PRIVATE:
+            cleaned["company_domain"] = email_domain(verdict.normalized)
+        country = cleaned.get("country", "")
+        return Admitted(
+            line, verdict.normalized, str(kind), basis.audience, basis.legal_basis, basis.status,
+            cleaned.get("first_name", ""), cleaned.get("last_name", ""), cleaned.get("job_title", ""),
+            cleaned.get("company", ""), cleaned.get("company_domain", ""),
+            self._phone(values, country), country,
+        )  # fmt: skip
+
+    def _descriptive(self, values: Sequence[str]) -> dict[str, str]:
+        cleaned: dict[str, str] = {}
+        for name, index, limit in self.kept:
+            value = " ".join(values[index].split())
+            if len(value) > limit:
+                self.notes.truncated += 1
+                value = value[:limit]
+            cleaned[name] = value
+        if "country" in cleaned:
+            cleaned["country"] = self._country(cleaned["country"])
+        if "company_domain" in cleaned:
+            cleaned["company_domain"] = company_domain(cleaned["company_domain"])
+        if self.full_name_index is not None:
+            first, last = split_full_name(values[self.full_name_index])
+            cleaned.setdefault("first_name", first[:100])
+            cleaned.setdefault("last_name", last[:100])
+        return cleaned
+
+    def _country(self, value: str) -> str:
+        if not value:
+            return ""
+        code = country_code(value)
+        if code is None:
+            self.notes.unknown_countries += 1
+        return code or ""
+
+    def _phone(self, values: Sequence[str], country: str) -> str:
+        if self.phone_index is None or not values[self.phone_index].strip():
+            return ""
+        normalizer = self.phone_normalizer or (lambda raw, region: raw.strip()[:32])
+        phone = normalizer(values[self.phone_index], country or "FR")
+        if phone is None:
+            self.notes.invalid_phones += 1
+        return phone or ""
+
+
+def split_full_name(value: str) -> tuple[str, str]:
+    """ "Jeanne Dupont" gives ("Jeanne", "Dupont"); a single word is a last name."""
+    words = value.split()
+    if len(words) < 2:
+        return "", " ".join(words)
+    return words[0], " ".join(words[1:])
+
+
+def company_domain(value: str) -> str:
+    """ "https://www.Acme.fr/contact" gives "acme.fr"."""
+    text = value.strip().lower()
+    for prefix in ("https://", "http://"):
+        text = text.removeprefix(prefix)
+    text = text.split("/", 1)[0].split("?", 1)[0].removeprefix("www.")
+    return text[:253]

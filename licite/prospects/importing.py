@@ -1,0 +1,378 @@
+"""The import of a prospect file through the compliance gate (RULES A-C, F4).
+
+Rows stream from the file in chunks through `licite.core.gate` (classification, legal basis,
+minimization), into a temporary staging table; the database then does the rest in a few
+set-based statements: drop the suppressed, update the known, create the new, link each to its
+provenance. The whole import is one transaction: a failure leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from licite.audit.actions import record
+from licite.core import clocks
+from licite.core.gate import Admitted, Rejected, RowGate
+from licite.core.sources import may_collect_from
+from licite.core.suppression import identity_hasher
+from licite.ingest.columns import map_headers
+from licite.ingest.errors import IngestError, safe_value
+from licite.ingest.reader import open_table
+from licite.prospects.actions import source_facts
+from licite.prospects.models import ImportBatch, Source
+from licite.register.models import ProcessingActivity
+
+log = logging.getLogger("licite.import")
+STAGING = "licite_import_staging"
+STAGED_COLUMNS = (
+    "line", "email", "key_hash", "email_kind", "audience", "legal_basis", "status", "first_name",
+    "last_name", "job_title", "company", "company_domain", "phone", "country",
+)  # fmt: skip
+# A re-import refreshes these and nothing else: never status, basis, consent or suppression.
+DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
+FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
+REJECTIONS_LISTED = 1000
+
+
+class ImportRefused(Exception):
+    """The import cannot run at all; `hint` is the command that would fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass
+class ImportReport:
+    file: str
+    source: str
+    dry_run: bool
+    batch: int | None = None
+    already_imported: str = ""
+    format: str = ""
+    encoding: str | None = None
+    delimiter: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates_in_file: int = 0
+    suppressed: int = 0
+    rejected: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    dropped_columns: list[dict[str, Any]] = field(default_factory=list)
+    by_email_kind: dict[str, int] = field(default_factory=dict)
+    by_legal_basis: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    path: Path
+    source: Source
+    actor: Any = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    collected_at: datetime | None = None
+    chunk_rows: int = 5_000
+
+
+def run_import(request: ImportRequest, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import a file; raise ImportRefused or IngestError (nothing stored) when it cannot run."""
+    started = time.monotonic()
+    source = request.source
+    decision = may_collect_from(source_facts(source), legitimate_interest=True)
+    if not decision.allowed:
+        raise ImportRefused("; ".join(decision.reasons), decision.hint)
+    report = ImportReport(file=request.path.name, source=source.name, dry_run=request.dry_run)
+    digest = file_sha256(request.path)
+    previous = ImportBatch.objects.filter(
+        source=source, file_sha256=digest, status=ImportBatch.Status.DONE
+    ).first()
+    if previous is not None:
+        report.already_imported = (
+            f"this file was already imported from this source on "
+            f"{timezone.localtime(previous.started_at):%Y-%m-%d %H:%M} "
+            f"(batch {previous.pk}): nothing to do"
+        )
+        report.batch = previous.pk
+        return report
+    try:
+        with transaction.atomic():
+            _import(request, digest, report, progress)
+            if request.dry_run:
+                transaction.set_rollback(True)
+    except (IngestError, ImportRefused) as exc:
+        record(request.actor, "import.failed", source, file_sha256=digest, error=type(exc).__name__)
+        raise
+    report.seconds = round(time.monotonic() - started, 3)
+    log.info(
+        "import batch=%s rows=%s created=%s seconds=%s",
+        report.batch,
+        report.rows_read,
+        report.created,
+        report.seconds,
+    )
+    return report
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise IngestError(f"cannot read the file ({exc.strerror or exc})", file=path.name) from None
+    return digest.hexdigest()
+
+
+def _import(
+    request: ImportRequest, digest: str, report: ImportReport, progress: Callable[[int], None] | None
+) -> None:
+    table = open_table(request.path, chunk_rows=request.chunk_rows)
+    mapping = map_headers(table.headers, request.overrides, file=table.name)
+    if "email" not in mapping.field_index:
+        raise IngestError(
+            "no email column found; the headers are: " + ", ".join(repr(h) for h in table.headers)
+            + ". Name it with --map COLUMN=email", file=table.name,
+        )  # fmt: skip
+    keep_phone = ProcessingActivity.objects.filter(keeps_professional_phone=True).exists()
+    field_index = dict(mapping.field_index)
+    dropped = list(mapping.dropped)
+    if "phone" in field_index and not keep_phone:
+        # RULES B6: a phone is kept only when the processing activity declares it.
+        dropped.append((field_index.pop("phone"), mapping.headers[mapping.field_index["phone"]]))
+        report.warnings.append(
+            "phone numbers dropped: no processing activity declares a professional phone (RULES B6)"
+        )
+    report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
+    report.columns = {name: mapping.headers[index] for name, index in field_index.items()}
+    report.warnings.extend(mapping.warnings)
+    now = timezone.now()
+    collected_at = request.collected_at or now
+    batch = ImportBatch.objects.create(
+        source=request.source,
+        filename=table.name[:255],
+        file_sha256=digest,
+        imported_by=_user(request.actor),
+        started_at=now,
+    )
+    report.batch = batch.pk
+    gate = RowGate(field_index, keep_phone=keep_phone, phone_normalizer=normalize_phone)
+    dropped_counts = Counter[int]()
+    # The staging table lives in the import's transaction: a failure rolls it back with the rest.
+    _create_staging()
+    staged = _stage(table.chunks(), gate, report, dropped_counts, [i for i, _ in dropped], progress)
+    _insert_staged(staged)
+    _apply(batch, request, collected_at, now, report)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {STAGING}")
+    report.dropped_columns = [
+        {"column": mapping.column_label(index), "values": dropped_counts[index]}
+        for index, _ in sorted(dropped)
+    ]
+    _gate_warnings(gate, report)
+    if collected_at < now and clocks.notice_due_at(collected_at) < now:
+        report.warnings.append(
+            "these records were collected more than a month ago: their Art. 14 notice is overdue (RULES D2)"
+        )
+    batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
+    batch.report = {k: v for k, v in report.as_dict().items() if k != "rejections"}
+    batch.save(update_fields=["status", "finished_at", "report"])
+    record(
+        request.actor,
+        "import.completed",
+        batch,
+        rows=report.rows_read,
+        created=report.created,
+        updated=report.updated,
+        suppressed=report.suppressed,
+        rejected=report.rejected,
+        dry_run=request.dry_run,
+    )
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _stage(
+    chunks: Iterable[list[tuple[int, list[str]]]],
+    gate: RowGate,
+    report: ImportReport,
+    dropped_counts: Counter[int],
+    dropped: list[int],
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Run each chunk of rows through the gate; yield the admitted rows as staging tuples."""
+    hasher = identity_hasher(settings.SUPPRESSION_KEY)
+    seen: set[str] = set()
+    admit = gate.admit
+    for chunk in chunks:
+        rows = []
+        for line, values in chunk:
+            for index in dropped:
+                if values[index].strip():
+                    dropped_counts[index] += 1
+            verdict = admit(line, values)
+            if isinstance(verdict, Rejected):
+                _reject(report, verdict, gate)
+                continue
+            if verdict.email in seen:
+                report.duplicates_in_file += 1
+                continue
+            seen.add(verdict.email)
+            rows.append(_staging_row(verdict, hasher))
+        report.rows_read += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
+        yield rows
+
+
+def _staging_row(row: Admitted, hasher: Callable[[str], str]) -> tuple[Any, ...]:
+    return (
+        row.line, row.email, hasher(row.email), row.kind, row.audience, row.legal_basis, row.status,
+        row.first_name, row.last_name, row.job_title, row.company, row.company_domain, row.phone, row.country,
+    )  # fmt: skip
+
+
+def _reject(report: ImportReport, verdict: Rejected, gate: RowGate) -> None:
+    report.rejected += 1
+    if len(report.rejections) < REJECTIONS_LISTED:
+        report.rejections.append({
+            "line": verdict.line, "column": verdict.field,
+            "value": safe_value(verdict.value), "reason": verdict.reason,
+        })  # fmt: skip
+
+
+def _gate_warnings(gate: RowGate, report: ImportReport) -> None:
+    notes = gate.notes
+    if notes.truncated:
+        report.warnings.append(f"{notes.truncated} values were longer than their field and were cut")
+    if notes.unknown_countries:
+        report.warnings.append(f"{notes.unknown_countries} countries were not recognised and were left empty")
+    if notes.invalid_phones:
+        report.warnings.append(f"{notes.invalid_phones} phone numbers were not valid and were left empty")
+    if report.rejected > REJECTIONS_LISTED:
+        report.warnings.append(f"only the first {REJECTIONS_LISTED} rejected rows are listed")
+
+
+def normalize_phone(raw: str, region: str) -> str | None:
+    """A valid phone number in E.164 form ("+33142000000"), else None."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _create_staging() -> None:
+    columns = ", ".join(f"{name} {'INTEGER' if name == 'line' else 'TEXT'}" for name in STAGED_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
+
+
+def _insert_staged(chunks: Iterable[list[tuple[Any, ...]]]) -> None:
+    names = ", ".join(STAGED_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+                for rows in chunks:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
+        sql = f"INSERT INTO {STAGING} ({names}) VALUES ({marks})"
+        for rows in chunks:
+            cursor.executemany(sql, rows)
+
+
+def _apply(
+    batch: ImportBatch, request: ImportRequest, collected_at: datetime, now: datetime, report: ImportReport
+) -> None:
+    """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1)."""
+    user = _user(request.actor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX {STAGING}_email ON {STAGING} (email)")
+        # RULES F4: a suppressed person is never imported again, whatever the file says.
+        cursor.execute(
+            f"DELETE FROM {STAGING} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry)"
+        )
+        report.suppressed = max(cursor.rowcount, 0)
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email")
+        known = cursor.fetchone()[0]
+        report.updated = _update_known(cursor, now)
+        report.unchanged = known - report.updated
+        report.created = _create_new(cursor, collected_at, now, user)
+        cursor.execute(
+            "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
+            "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
+            f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email",
+            [batch.source_id, batch.pk, batch.source.url, collected_at, user.pk if user else None],
+        )
+        cursor.execute(
+            f"SELECT email_kind, legal_basis, COUNT(*) FROM {STAGING} GROUP BY email_kind, legal_basis"
+        )
+        by_kind: Counter[str] = Counter()
+        by_basis: Counter[str] = Counter()
+        for kind, basis, count in cursor.fetchall():
+            by_kind[kind] += count
+            by_basis[basis] += count
+        report.by_email_kind = dict(sorted(by_kind.items()))
+        report.by_legal_basis = dict(sorted(by_basis.items()))
+
+
+def _update_known(cursor: Any, now: datetime) -> int:
+    """Refresh the descriptive fields of known prospects; never status, basis or consent."""
+    target = "prospects_prospect"
+    assignments = ", ".join(
+        f"{name} = CASE WHEN s.{name} <> '' THEN s.{name} ELSE {target}.{name} END" for name in DESCRIPTIVE
+    )
+    changed = " OR ".join(f"(s.{name} <> '' AND s.{name} <> {target}.{name})" for name in DESCRIPTIVE)
+    cursor.execute(
+        f"UPDATE {target} SET {assignments}, updated_at = %s FROM {STAGING} s "
+        f"WHERE {target}.email = s.email AND ({changed})",
+        [now],
+    )
+    return int(max(cursor.rowcount, 0))
+
+
+def _create_new(cursor: Any, collected_at: datetime, now: datetime, user: Any) -> int:
+    """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1)."""
+    french = ", ".join(f"'{code}'" for code in FRENCH_SPEAKING)
+    cursor.execute(
+        "INSERT INTO prospects_prospect (email, key_hash, email_kind, first_name, last_name, job_title, "
+        "company, company_domain, phone, country, language, audience, legal_basis, status, collected_at, "
+        "collected_by_id, "
+        "notice_due_at, retain_until, created_at, updated_at) "
+        "SELECT s.email, s.key_hash, s.email_kind, s.first_name, s.last_name, s.job_title, s.company, "
+        f"s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
+        "WHEN s.country = '' THEN '' ELSE 'en' END, s.audience, s.legal_basis, s.status, "
+        "%s, %s, %s, %s, %s, %s "
+        f"FROM {STAGING} s WHERE NOT EXISTS (SELECT 1 FROM prospects_prospect p WHERE p.email = s.email)",
+        [collected_at, user.pk if user else None, clocks.notice_due_at(collected_at),
+         clocks.retain_until(collected_at), now, now],
+    )  # fmt: skip
+    return int(max(cursor.rowcount, 0))

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError, CommandParser
+from rich.table import Table
+
+from licite.core.sources import may_collect_from
+from licite.lib.commands import LiciteCommand, describe_validation_error
+from licite.prospects.actions import do_assess_source, do_save_source, source_facts
+from licite.prospects.models import CollectionMethod, ExtractionAllowed, Source, SourceKind, Visibility
+
+
+class Command(LiciteCommand):
+    help = (
+        "Declare, list, show and assess the sources prospects come from (RULES B2-B4, C4).\n\n"
+        "A known platform (LinkedIn, Facebook, X...) comes preset with what its terms say about "
+        "automated extraction. A legitimate-interest import needs a balancing test for its source: "
+        "`licite sources assess` records one. Every change is audited."
+    )
+    example = (
+        'licite sources add "Salon Industrie Lyon 2026" --kind event '
+        "--url https://salon.example/exposants --method manual --extraction-allowed unknown"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{add,list,show,assess}")
+        add = actions.add_parser("add", help="Declare a source, or update the one of that name")
+        add.add_argument("name")
+        add.add_argument("--kind", required=True, choices=SourceKind.values)
+        add.add_argument("--url", default="")
+        add.add_argument("--method", required=True, choices=CollectionMethod.values)
+        add.add_argument(
+            "--extraction-allowed",
+            required=True,
+            choices=ExtractionAllowed.values,
+            help="Whether the source's terms allow automated extraction",
+        )
+        add.add_argument(
+            "--visibility",
+            choices=Visibility.values,
+            default=Visibility.PUBLIC,
+            help="restricted: data the persons restricted to their own network",
+        )
+        add.add_argument(
+            "--terms", dest="terms_reference", default=None, help="The clause of the terms about extraction"
+        )
+        add.add_argument("--notes", default=None, help="About the source, never about people")
+        actions.add_parser("list", help="List the sources")
+        show = actions.add_parser(
+            "show", help="Show one source, its balancing tests and whether it may be used"
+        )
+        show.add_argument("name")
+        assess = actions.add_parser("assess", help="Record a balancing test for a source (RULES C4)")
+        assess.add_argument("name")
+        assess.add_argument("--interest", required=True, help="The legitimate interest pursued")
+        assess.add_argument(
+            "--expectations",
+            required=True,
+            help="Why the persons can reasonably expect this use of their data",
+        )
+        assess.add_argument(
+            "--safeguards", required=True, help="What protects them (information, objection...)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.out = self.console()
+        getattr(self, f"_{options['action']}")(options)
+
+    def _add(self, options: dict[str, Any]) -> None:
+        fields = ("kind", "url", "method", "extraction_allowed", "visibility", "terms_reference", "notes")
+        try:
+            change = do_save_source(None, options["name"], **{f: options[f] for f in fields})
+        except ValidationError as exc:
+            raise CommandError(describe_validation_error(exc)) from None
+        for warning in change.warnings:
+            self.stderr.write(f"warning: {warning}")
+        self.stdout.write(f"Source {'added' if change.created else 'updated'}: {change.source.name}")
+        self._explain(change.source)
+
+    def _list(self, options: dict[str, Any]) -> None:
+        table = Table(
+            "name", "kind", "method", "extraction allowed", "visibility", "balancing test", "prospects"
+        )
+        for source in Source.objects.order_by("name"):
+            table.add_row(
+                source.name, source.kind, source.method, source.extraction_allowed, source.visibility,
+                "yes" if source.balancing_tests.exists() else "no", str(source.prospects.count()),
+            )  # fmt: skip
+        self.out.print(table)
+
+    def _show(self, options: dict[str, Any]) -> None:
+        source = _get(options["name"])
+        for label, value in (
+            ("name", source.name), ("kind", source.kind), ("URL", source.url or "-"),
+            ("method", source.method),
+            ("extraction allowed", source.extraction_allowed), ("terms", source.terms_reference or "-"),
+            ("visibility", source.visibility), ("notes", source.notes or "-"),
+            ("prospects", source.prospects.count()),
+        ):  # fmt: skip
+            self.stdout.write(f"{label + ':':<20}{value}")
+        for test in source.balancing_tests.all():
+            self.stdout.write(f"balancing test of {test.assessed_at:%Y-%m-%d}: interest: {test.interest}")
+            for concern in test.concerns:
+                self.stdout.write(f"  weighs against: {concern}")
+        self._explain(source)
+
+    def _explain(self, source: Source) -> None:
+        decision = may_collect_from(source_facts(source), legitimate_interest=True)
+        if decision.allowed:
+            self.stdout.write("May feed a legitimate-interest import: yes")
+            return
+        self.stdout.write("May feed a legitimate-interest import: no")
+        for reason in decision.reasons:
+            self.stdout.write(f"  - {reason}")
+        if decision.hint:
+            self.stdout.write(f"  run: {decision.hint}")
+
+    def _assess(self, options: dict[str, Any]) -> None:
+        source = _get(options["name"])
+        try:
+            test = do_assess_source(
+                None, source, options["interest"], options["expectations"], options["safeguards"]
+            )
+        except ValidationError as exc:
+            raise CommandError(describe_validation_error(exc)) from None
+        self.stdout.write(f"Balancing test recorded for {source.name} ({test.assessed_at:%Y-%m-%d}).")
+        for concern in test.concerns:
+            self.stderr.write(f"warning: weighs against the legitimate interest: {concern}")
+
+
+def _get(name: str) -> Source:
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        known = ", ".join(Source.objects.order_by("name").values_list("name", flat=True)[:20]) or "none yet"
+        raise CommandError(f"no source named {name!r}; known sources: {known}")
+    return source

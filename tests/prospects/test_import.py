@@ -1,0 +1,185 @@
+"""`licite import`: the compliance gate for prospect files (RULES A-C, F4)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from licite.audit.models import AuditEvent
+from licite.core import clocks
+from licite.prospects.models import ImportBatch, Prospect, Provenance
+from licite.register.models import ProcessingActivity
+from licite.rights.actions import do_suppress
+from tests.conftest import HEADER, import_file
+
+pytestmark = pytest.mark.django_db
+
+ROWS = (
+    HEADER
+    + "Jeanne;Dupont;Jeanne.Dupont@Acme-Industrie.example ;Directrice achats;Acme Industrie;01 42 00 00 00;"
+    "très sympa;France\n"
+    "Paul;Martin;contact@acme-industrie.example;;Acme Industrie;;;FR\n"
+    "Léa;Petit;lea.petit@gmail.com;Consultante;;;;\n"
+    ";;pas-une-adresse;;;;;\n"
+    "Jeanne;Dupont;jeanne.dupont@acme-industrie.example;DAF;Acme Industrie;;;France\n"
+)
+
+
+def test_an_import_creates_each_person_once_with_the_legal_basis_of_their_address(source, write_csv):
+    report = import_file(write_csv(ROWS))
+    assert (report["rows_read"], report["created"], report["duplicates_in_file"], report["rejected"]) == (
+        5,
+        3,
+        1,
+        1,
+    )
+    jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
+    assert (jeanne.email_kind, jeanne.audience, jeanne.legal_basis, jeanne.status) == (
+        "nominative",
+        "b2b",
+        "legitimate_interest",
+        "active",
+    )
+    lea = Prospect.objects.get(email="lea.petit@gmail.com")
+    assert (lea.audience, lea.legal_basis, lea.status) == ("b2c", "consent", "consent_pending")
+    assert Prospect.objects.get(email="contact@acme-industrie.example").email_kind == "generic"
+    assert report["by_email_kind"] == {"generic": 1, "nominative": 1, "private": 1}
+    assert report["by_legal_basis"] == {"consent": 1, "legitimate_interest": 2}
+
+
+def test_columns_the_purpose_does_not_need_are_dropped_and_counted(source, write_csv):
+    report = import_file(write_csv(ROWS))
+    assert report["dropped_columns"] == [
+        {"column": "'Téléphone' (column F)", "values": 1},
+        {"column": "'Commentaire' (column G)", "values": 1},
+    ]
+    jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
+    assert jeanne.phone == ""
+    assert "sympa" not in str(Prospect.objects.values().get(pk=jeanne.pk))
+
+
+def test_a_professional_phone_is_kept_when_the_purpose_declares_it(source, write_csv):
+    ProcessingActivity.objects.create(
+        name="B2B",
+        purpose="p",
+        legal_basis="legitimate_interest",
+        data_subjects="d",
+        retention="3y",
+        keeps_professional_phone=True,
+    )
+    report = import_file(write_csv(ROWS))
+    assert Prospect.objects.get(email="jeanne.dupont@acme-industrie.example").phone == "+33142000000"
+    assert [d["column"] for d in report["dropped_columns"]] == ["'Commentaire' (column G)"]
+
+
+def test_every_record_carries_its_provenance_and_its_clocks(source, write_csv, owner):
+    import_file(write_csv(ROWS))
+    jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
+    [link] = Provenance.objects.filter(prospect=jeanne)
+    assert (link.source, link.line_number, link.page_url) == (source, 2, "https://salon.example/exposants")
+    assert link.batch.filename == "prospects.csv"
+    assert jeanne.notice_due_at == clocks.notice_due_at(jeanne.collected_at)
+    assert jeanne.retain_until == clocks.retain_until(jeanne.collected_at)
+    assert abs(jeanne.collected_at - timezone.now()) < timedelta(minutes=1)
+    assert (jeanne.country, jeanne.language, jeanne.company_domain) == ("FR", "fr", "acme-industrie.example")
+
+
+def test_importing_the_same_file_again_creates_nothing(source, write_csv):
+    path = write_csv(ROWS)
+    import_file(path)
+    before = (Prospect.objects.count(), Provenance.objects.count(), ImportBatch.objects.count())
+    again = import_file(path)
+    assert again["already_imported"].startswith("this file was already imported")
+    assert (Prospect.objects.count(), Provenance.objects.count(), ImportBatch.objects.count()) == before
+
+
+def test_a_reimport_updates_descriptive_fields_only_and_adds_provenance(source, write_csv):
+    import_file(write_csv(ROWS))
+    jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
+    Prospect.objects.filter(pk=jeanne.pk).update(status="restricted", notice_sent_at=timezone.now())
+    newer = HEADER + "Jeanne;Dupont-Martin;jeanne.dupont@acme-industrie.example;DAF;Acme SA;;;\n"
+    report = import_file(write_csv(newer, name="newer.csv"))
+    assert (report["created"], report["updated"]) == (0, 1)
+    jeanne.refresh_from_db()
+    assert (jeanne.last_name, jeanne.job_title, jeanne.company) == ("Dupont-Martin", "DAF", "Acme SA")
+    assert jeanne.status == "restricted"
+    assert jeanne.notice_sent_at is not None
+    assert jeanne.country == "FR", "an empty cell never erases a known value"
+    assert jeanne.provenance.count() == 2
+
+
+def test_a_suppressed_person_is_never_imported_again(source, write_csv):
+    do_suppress(None, "Jeanne.Dupont+salon@acme-industrie.example", "objection")
+    report = import_file(write_csv(ROWS))
+    assert report["suppressed"] == 1
+    assert not Prospect.objects.filter(email="jeanne.dupont@acme-industrie.example").exists()
+
+
+def test_a_dry_run_reports_everything_and_stores_nothing(source, write_csv):
+    report = import_file(write_csv(ROWS), "--dry-run")
+    assert report["created"] == 3
+    assert report["dry_run"] is True
+    assert Prospect.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+
+
+def test_values_that_look_like_formulas_are_stored_as_text(source, write_csv):
+    import_file(write_csv(HEADER + '=HYPERLINK("http://x");+cmd;zoe@b.example;-2+3;@SUM(A1);;;\n'))
+    zoe = Prospect.objects.get(email="zoe@b.example")
+    assert (zoe.first_name, zoe.last_name, zoe.job_title, zoe.company) == (
+        '=HYPERLINK("http://x")',
+        "+cmd",
+        "-2+3",
+        "@SUM(A1)",
+    )
+
+
+def test_the_import_is_audited_without_personal_data(source, write_csv):
+    import_file(write_csv(ROWS))
+    event = AuditEvent.objects.get(action="import.completed")
+    assert event.detail["created"] == 3
+    assert "acme" not in str(event.detail).lower()
+
+
+def test_the_report_can_be_written_to_a_file(source, write_csv, tmp_path):
+    import json
+
+    call_command(
+        "import",
+        write_csv(ROWS),
+        "--source",
+        source.name,
+        "--report",
+        str(tmp_path / "r.json"),
+        stdout=__import__("io").StringIO(),
+    )
+    assert json.loads((tmp_path / "r.json").read_text())["created"] == 3
+
+
+def test_a_column_can_be_mapped_by_hand(source, write_csv):
+    report = import_file(
+        write_csv("Mail pro,Qui\njeanne@acme.example,Jeanne Dupont\n"),
+        "--map",
+        "Mail pro=email",
+        "--map",
+        "Qui=full_name",
+    )
+    assert report["created"] == 1
+    jeanne = Prospect.objects.get()
+    assert (jeanne.first_name, jeanne.last_name) == ("Jeanne", "Dupont")
+
+
+def test_a_list_collected_months_ago_is_flagged_as_overdue(source, write_csv):
+    day = (timezone.now() - timedelta(days=70)).date().isoformat()
+    report = import_file(write_csv(ROWS), "--collected-on", day)
+    assert any("overdue" in w for w in report["warnings"])
+    jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
+    assert jeanne.notice_due_at < timezone.now()
+
+
+def test_an_unknown_source_is_named(write_csv, db):
+    with pytest.raises(CommandError, match="no source named 'Nowhere'"):
+        call_command("import", write_csv(ROWS), "--source", "Nowhere")

@@ -1,0 +1,123 @@
+"""`licite sources`: where prospects come from, and whether a source may feed an import (RULES B2-B4, C4)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from licite.audit.models import AuditEvent
+from licite.prospects.models import BalancingTest, Prospect, Source
+from tests.conftest import HEADER
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("sources", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def add(name: str, *extra: str) -> tuple[str, str]:
+    return run(
+        "add",
+        name,
+        "--kind",
+        "social_network",
+        "--method",
+        "manual",
+        "--extraction-allowed",
+        "unknown",
+        *extra,
+    )
+
+
+def test_linkedin_comes_preset_with_its_terms_whatever_is_declared():
+    _, err = add("LinkedIn", "--url", "https://www.linkedin.com/in/", "--extraction-allowed", "yes")
+    linkedin = Source.objects.get(name="LinkedIn")
+    assert linkedin.extraction_allowed == "no"
+    assert "section 8.2" in linkedin.terms_reference
+    assert "LinkedIn's terms say extraction allowed: no" in err
+
+
+def test_an_automated_collection_from_a_source_that_forbids_it_is_refused(write_csv):
+    add("LinkedIn", "--url", "https://www.linkedin.com/", "--method", "automated")
+    source = Source.objects.get(name="LinkedIn")
+    BalancingTest.objects.create(
+        source=source, interest="i", expectations="e", safeguards="s", assessed_at=source.created_at
+    )
+    path = write_csv(HEADER + "Jeanne;Dupont;jeanne@acme.example;;;;;\n")
+    with pytest.raises(CommandError) as refused:
+        call_command("import", path, "--source", "LinkedIn")
+    assert "section 8.2" in str(refused.value)
+    assert "KASPR" in str(refused.value)
+    assert Prospect.objects.count() == 0
+
+
+def test_data_restricted_to_a_network_is_refused(write_csv):
+    add("Contacts 1er degré", "--visibility", "restricted")
+    with pytest.raises(CommandError, match="restricted to their own network"):
+        call_command(
+            "import", write_csv(HEADER + "A;B;a.b@acme.example;;;;;\n"), "--source", "Contacts 1er degré"
+        )
+
+
+def test_an_import_without_a_balancing_test_says_which_command_to_run(write_csv):
+    add("Annuaire")
+    with pytest.raises(CommandError) as refused:
+        call_command("import", write_csv(HEADER + "A;B;a.b@acme.example;;;;;\n"), "--source", "Annuaire")
+    assert 'licite sources assess "Annuaire" --interest TEXT --expectations TEXT --safeguards TEXT' in str(
+        refused.value
+    )
+
+
+def test_assessing_a_source_whose_terms_forbid_extraction_warns_that_it_weighs_against():
+    add("LinkedIn", "--url", "https://www.linkedin.com/")
+    out, err = run(
+        "assess",
+        "LinkedIn",
+        "--interest",
+        "sell",
+        "--expectations",
+        "public profile",
+        "--safeguards",
+        "notice",
+    )
+    assert "Balancing test recorded" in out
+    assert "weighs against the legitimate interest" in err
+    assert BalancingTest.objects.get().concerns
+
+
+def test_an_empty_part_of_the_balancing_test_is_refused():
+    add("Annuaire")
+    with pytest.raises(CommandError, match="--safeguards: this part of the balancing test must be written"):
+        run("assess", "Annuaire", "--interest", "sell", "--expectations", "x", "--safeguards", "  ")
+
+
+def test_every_change_to_a_source_is_audited():
+    add("Annuaire")
+    add("Annuaire", "--url", "https://annuaire.example/")
+    run("assess", "Annuaire", "--interest", "i", "--expectations", "e", "--safeguards", "s")
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["source.created", "source.updated", "source.assessed"]
+
+
+def test_list_and_show_describe_the_sources():
+    add("Annuaire", "--url", "https://annuaire.example/")
+    assert "Annuaire" in run("list")[0]
+    shown = run("show", "Annuaire")[0]
+    assert "https://annuaire.example/" in shown
+    assert "May feed a legitimate-interest import: no" in shown
+
+
+def test_an_unknown_source_lists_the_known_ones():
+    add("Annuaire")
+    with pytest.raises(CommandError, match="no source named 'Anuaire'; known sources: Annuaire"):
+        run("show", "Anuaire")
+
+
+def test_a_bad_url_is_refused_naming_the_flag():
+    with pytest.raises(CommandError, match="--url: "):
+        add("Annuaire", "--url", "not a url")
