@@ -42,7 +42,7 @@ pytest: $(VENV)/.installed-test
 	else echo "LICITE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; fi
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.import_bench
 
 clean:
 	rm -rf $(VENV) var

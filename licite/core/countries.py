@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 _NAMES = {
@@ -98,6 +99,7 @@ _CODES = frozenset(_NAMES) | frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def country_code(value: str) -> str | None:
     """The alpha-2 code for a country name or code ("France", "fr", "Royaume-Uni"), else None."""
     text = value.strip()

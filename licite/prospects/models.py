@@ -154,6 +154,7 @@ class Prospect(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("collected by"),
+        db_index=False,  # never looked up by collector; every index slows bulk imports
     )
     # RULES D2: the Art. 14 notice is due one month after collection at the latest.
     notice_due_at = models.DateTimeField(_("notice due at"))
@@ -181,7 +182,6 @@ class Prospect(models.Model):
                 name="prospect_notice_due",
                 condition=models.Q(notice_sent_at__isnull=True),
             ),
-            models.Index(fields=["company_domain"], name="prospect_company_domain"),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +191,10 @@ class Prospect(models.Model):
 class Provenance(models.Model):
     """Where and how one prospect was found (RULES B3); a prospect may have several."""
 
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="provenance")
+    # No index of its own: the unique (prospect, batch) constraint starts with it.
+    prospect = models.ForeignKey(
+        Prospect, on_delete=models.CASCADE, related_name="provenance", db_index=False
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="provenance"
@@ -200,7 +203,12 @@ class Provenance(models.Model):
     page_url = models.URLField(_("page URL"), max_length=500, blank=True)
     collected_at = models.DateTimeField(_("collected at"))
     collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
