@@ -12,18 +12,95 @@ import random
 import unicodedata
 from pathlib import Path
 
-FIRST = ("Camille", "Léa", "Chloé", "Inès", "Élodie", "Hélène", "Zoé", "Anaïs", "Lucas", "Hugo", "Théo",
-         "Jérôme", "François", "Noé", "Rémi", "Loïc", "Emily", "Olivia", "James", "Oliver", "Amélie", "Gaëlle")
-LAST = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-        "Lefèvre", "Fontaine", "Chevalier", "Rousseau", "Girard", "Bonnet", "Smith", "Taylor", "Brown", "Müller")
-TITLES = ("Directrice commerciale", "Directeur des achats", "Responsable logistique", "DSI", "Office manager",
-          "Head of Procurement", "CTO", "Gérant", "Acheteuse", "Responsable marketing")
-WORDS = ("atelier", "logistique", "conseil", "bois", "azur", "vignobles", "transports", "imprimerie",
-         "clinique", "studio", "énergie", "robotique", "boulangerie", "menuiserie", "analytics")
+FIRST = (
+    "Camille",
+    "Léa",
+    "Chloé",
+    "Inès",
+    "Élodie",
+    "Hélène",
+    "Zoé",
+    "Anaïs",
+    "Lucas",
+    "Hugo",
+    "Théo",
+    "Jérôme",
+    "François",
+    "Noé",
+    "Rémi",
+    "Loïc",
+    "Emily",
+    "Olivia",
+    "James",
+    "Oliver",
+    "Amélie",
+    "Gaëlle",
+)
+LAST = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Lefèvre",
+    "Fontaine",
+    "Chevalier",
+    "Rousseau",
+    "Girard",
+    "Bonnet",
+    "Smith",
+    "Taylor",
+    "Brown",
+    "Müller",
+)
+TITLES = (
+    "Directrice commerciale",
+    "Directeur des achats",
+    "Responsable logistique",
+    "DSI",
+    "Office manager",
+    "Head of Procurement",
+    "CTO",
+    "Gérant",
+    "Acheteuse",
+    "Responsable marketing",
+)
+WORDS = (
+    "atelier",
+    "logistique",
+    "conseil",
+    "bois",
+    "azur",
+    "vignobles",
+    "transports",
+    "imprimerie",
+    "clinique",
+    "studio",
+    "énergie",
+    "robotique",
+    "boulangerie",
+    "menuiserie",
+    "analytics",
+)
 FREE = ("gmail.com", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "yahoo.fr", "wanadoo.fr", "sfr.fr")
 ROLES = ("contact", "info", "commandes", "accueil", "sales", "support", "bonjour")
-HEADER = ["Prénom", "Nom", "E-mail", "Fonction", "Société", "Téléphone", "Pays", "Commentaire", "Date de naissance",
-          "Source"]
+HEADER = [
+    "Prénom",
+    "Nom",
+    "E-mail",
+    "Fonction",
+    "Société",
+    "Téléphone",
+    "Pays",
+    "Commentaire",
+    "Date de naissance",
+    "Source",
+]
 
 
 def ascii_fold(text: str) -> str:
@@ -58,9 +135,18 @@ def rows(count: int, seed: int):
             email = f"{first}.{last}{index}@{domain}"
         if rng.random() < 0.3:
             email = email.title()
-        row = [shown_first, shown_last, email, rng.choice(TITLES), company, f"01 {index % 100:02d} 00 00 00",
-               rng.choice(("France", "FR", "Belgique", "")), rng.choice(("", "", "rappeler lundi", "très sympa")),
-               f"19{rng.randint(50, 99)}-01-01", "salon"]
+        row = [
+            shown_first,
+            shown_last,
+            email,
+            rng.choice(TITLES),
+            company,
+            f"01 {index % 100:02d} 00 00 00",
+            rng.choice(("France", "FR", "Belgique", "")),
+            rng.choice(("", "", "rappeler lundi", "très sympa")),
+            f"19{rng.randint(50, 99)}-01-01",
+            "salon",
+        ]
         emitted.append(row)
         yield row
 

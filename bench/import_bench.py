@@ -42,38 +42,64 @@ def sqlite_baseline(csv_path: Path, work: Path) -> float:
 
 def postgres_baseline(csv_path: Path, url: str) -> float:
     columns = ", ".join(f'"{name}" text' for name in HEADER)
-    subprocess.run(["psql", url, "-q", "-c", f"DROP TABLE IF EXISTS baseline; CREATE TABLE baseline ({columns})"],
-                   check=True, capture_output=True)
-    seconds = timed(["psql", url, "-q", "-c",
-                     f"\\copy baseline FROM '{csv_path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)"])
+    subprocess.run(
+        ["psql", url, "-q", "-c", f"DROP TABLE IF EXISTS baseline; CREATE TABLE baseline ({columns})"],
+        check=True,
+        capture_output=True,
+    )
+    seconds = timed(
+        [
+            "psql",
+            url,
+            "-q",
+            "-c",
+            f"\\copy baseline FROM '{csv_path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)",
+        ]
+    )
     subprocess.run(["psql", url, "-q", "-c", "DROP TABLE baseline"], check=True, capture_output=True)
     return seconds
 
 
 def licite_import(csv_path: Path, env: dict[str, str]) -> tuple[float, dict, int]:
-    for args in (["migrate", "--noinput"],
-                 ["sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"],
-                 ["sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"]):
+    for args in (
+        ["migrate", "--noinput"],
+        ["sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"],
+        ["sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"],
+    ):
         subprocess.run([*LICITE, *args], env=env, check=True, capture_output=True, cwd=ROOT)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    result = subprocess.run([*LICITE, "import", str(csv_path), "--source", "Salon", "--json"], env=env,
-                            check=True, capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [*LICITE, "import", str(csv_path), "--source", "Salon", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, json.loads(result.stdout), max(peak_kib, before)
 
 
 def reset_postgres(url: str) -> None:
-    subprocess.run(["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public"],
+        check=True,
+        capture_output=True,
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
-                        help="Also run on this PostgreSQL database (it is emptied!)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
+        help="Also run on this PostgreSQL database (it is emptied!)",
+    )
     arguments = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     csv_path = OUT / f"prospects-{arguments.rows}.csv"
@@ -82,8 +108,12 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
-        env = {**os.environ, "LICITE_HOME": str(work / "home"), "LICITE_DATABASE_URL": "",
-               "LICITE_LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            "LICITE_HOME": str(work / "home"),
+            "LICITE_DATABASE_URL": "",
+            "LICITE_LOG_LEVEL": "warning",
+        }
         baseline = sqlite_baseline(csv_path, work)
         seconds, report, peak = licite_import(csv_path, env)
         results.append(_result("sqlite", arguments.rows, baseline, seconds, peak, report))
@@ -95,17 +125,27 @@ def main() -> int:
             results.append(_result("postgresql", arguments.rows, baseline, seconds, peak, report))
     (OUT / "import.json").write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
-        print(f"{r['database']:<11} {r['rows']:>9,} rows  licite {r['seconds']:6.2f} s = {r['rows_per_s']:>9,} rows/s"
-              f"  baseline {r['baseline_seconds']:5.2f} s  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
-              f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}")
+        print(
+            f"{r['database']:<11} {r['rows']:>9,} rows  licite {r['seconds']:6.2f} s"
+            f" = {r['rows_per_s']:>9,} rows/s"
+            f"  baseline {r['baseline_seconds']:5.2f} s  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
+            f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
+        )
     return 0
 
 
 def _result(database: str, rows: int, baseline: float, seconds: float, peak_kib: int, report: dict) -> dict:
     return {
-        "database": database, "rows": rows, "seconds": round(seconds, 2), "rows_per_s": int(rows / seconds),
-        "baseline_seconds": round(baseline, 2), "ratio": round(seconds / baseline, 2), "peak_mib": peak_kib // 1024,
-        "created": report["created"], "rejected": report["rejected"], "duplicates": report["duplicates_in_file"],
+        "database": database,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s": int(rows / seconds),
+        "baseline_seconds": round(baseline, 2),
+        "ratio": round(seconds / baseline, 2),
+        "peak_mib": peak_kib // 1024,
+        "created": report["created"],
+        "rejected": report["rejected"],
+        "duplicates": report["duplicates_in_file"],
     }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from licite.conf import Env, parse_database_url
+from licite.conf import Env, SettingsError, parse_database_url
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent
@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "licite.register",
     "licite.audit",
     "licite.web",
+    "django_tasks",
+    "django_tasks_db",
+    "anymail",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -111,10 +114,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# SMTP by default; any provider through django-anymail, e.g. anymail.backends.postmark.EmailBackend
+# (its API key in LICITE_ANYMAIL_API_KEY), whose tracking webhooks feed bounces and complaints back.
 EMAIL_BACKEND = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
-}[env.choice("LICITE_EMAIL_BACKEND", "smtp", ("smtp", "console"))]
+}.get(env.text("LICITE_EMAIL_BACKEND", "smtp"), env.text("LICITE_EMAIL_BACKEND"))
+if not EMAIL_BACKEND.startswith(("django.core.mail.backends.", "anymail.backends.")):
+    raise SettingsError("LICITE_EMAIL_BACKEND", "expected smtp, console or an anymail.backends.* path")
+ANYMAIL = {
+    # The provider's webhook posts are checked with HTTP basic auth "user:password".
+    "WEBHOOK_SECRET": env.text("LICITE_ANYMAIL_WEBHOOK_SECRET") or None,
+    "POSTMARK_SERVER_TOKEN": env.text("LICITE_ANYMAIL_API_KEY"),
+    "SENDGRID_API_KEY": env.text("LICITE_ANYMAIL_API_KEY"),
+    "BREVO_API_KEY": env.text("LICITE_ANYMAIL_API_KEY"),
+    "MAILGUN_API_KEY": env.text("LICITE_ANYMAIL_API_KEY"),
+}
 EMAIL_HOST = env.text("LICITE_EMAIL_HOST", "localhost")
 EMAIL_PORT = env.integer("LICITE_EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env.text("LICITE_EMAIL_HOST_USER")
@@ -124,6 +139,20 @@ EMAIL_USE_SSL = env.flag("LICITE_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.integer("LICITE_EMAIL_TIMEOUT", 30, minimum=1, maximum=600)
 DEFAULT_FROM_EMAIL = env.text("LICITE_DEFAULT_FROM_EMAIL", "licite@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The mailbox whose "unsubscribe+TOKEN@" addresses go in List-Unsubscribe (RFC 8058 allows a mailto).
+LICITE_UNSUBSCRIBE_MAILTO = env.text("LICITE_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
+# Messages per minute to one recipient domain: large providers throttle bursts.
+LICITE_RATE_PER_DOMAIN = env.integer("LICITE_RATE_PER_DOMAIN", 60, minimum=1, maximum=100_000)
+# RULES C2: a consumer who does not answer a consent request within this delay is erased.
+LICITE_CONSENT_DELAY_DAYS = env.integer("LICITE_CONSENT_DELAY_DAYS", 30, minimum=1, maximum=365)
+
+# Background work: Django's task API, stored in the database; `licite worker` runs the tasks.
+TASKS = {
+    "default": {
+        "BACKEND": env.text("LICITE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email"],
+    }
+}
 
 # RULES: personal data never goes into logs; the app logs ids only, at the level set here.
 LOGGING = {

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from licite.prospects.models import Prospect
+from licite.prospects.models import Audience, Prospect
 
 
 class ContactKind(models.TextChoices):
@@ -41,6 +41,9 @@ class ContactEvent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    message = models.ForeignKey(
+        "OutboundMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("contact event")
@@ -50,3 +53,93 @@ class ContactEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"
+
+
+class Campaign(models.Model):
+    """A prospecting message to send to the prospects it may lawfully reach (RULES C1-C3, E1)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    purpose = models.TextField(_("purpose"))
+    audience = models.CharField(_("audience"), max_length=3, choices=Audience.choices, default=Audience.B2B)
+    offer = models.TextField(_("offer"), help_text=_("What the message offers, in a sentence."))
+    # RULES C3 (NESTOR): the professions or functions the offer concerns.
+    functions = models.JSONField(_("functions concerned"), default=list, blank=True)
+    subject_fr = models.CharField(_("subject (French)"), max_length=200)
+    subject_en = models.CharField(_("subject (English)"), max_length=200)
+    body_fr = models.TextField(_("message (French)"))
+    body_en = models.TextField(_("message (English)"))
+    link_url = models.URLField(_("offer link"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering: ClassVar = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboundMessage(models.Model):
+    """The outbox: every message is rendered here first, then sent once by a worker."""
+
+    class Kind(models.TextChoices):
+        CAMPAIGN = "campaign", _("Campaign message")
+        CONSENT_REQUEST = "consent_request", _("Consent request")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    prospect = models.ForeignKey(
+        Prospect, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    # RULES F4: what identifies the person once their record is erased; the address goes with it.
+    key_hash = models.CharField(_("keyed hash"), max_length=64, db_index=True)
+    to_address = models.CharField(_("recipient"), max_length=254, blank=True)
+    to_domain = models.CharField(_("recipient domain"), max_length=253, blank=True)
+    language = models.CharField(_("language"), max_length=2)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    includes_notice = models.BooleanField(_("carries the Art. 14 notice"), default=False)
+    # Opaque, unguessable: 256 random bits, looked up, never decoded (unsubscribe, consent, clicks).
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status_reason = models.CharField(_("reason"), max_length=60, blank=True)
+    queued_at = models.DateTimeField(_("queued at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbox")
+        ordering: ClassVar = ["-queued_at"]
+        constraints: ClassVar = [
+            # A campaign reaches one person once, whatever happens to the queue.
+            models.UniqueConstraint(fields=["campaign", "key_hash"], name="message_once_per_campaign"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["to_domain", "sent_at"], name="message_domain_sent"),
+            models.Index(fields=["status"], name="message_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"message #{self.pk} ({self.status})"

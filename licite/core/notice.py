@@ -203,7 +203,7 @@ def validate_notice(notice: Notice, legal_basis: str) -> None:
     right to object stands apart with its link (RULES D3)."""
     _wording(notice.language)
     present = {item for item, heading, body in notice.sections if heading.strip() and body.strip()}
-    missing = applicable_items(legal_basis) - present - {NoticeItem.OBJECTION, NoticeItem.COMPLAINT}
+    missing = applicable_items(legal_basis) - present - {NoticeItem.OBJECTION}
     if not any(_is_web_url(_trim_url(m.group())) for m in _URL.finditer(notice.objection)):
         missing |= {NoticeItem.OBJECTION}
     if missing:

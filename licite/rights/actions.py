@@ -32,10 +32,14 @@ def is_suppressed(address: str) -> bool:
     return SuppressionEntry.objects.filter(key_hash=key_hash(address)).exists()
 
 
-@transaction.atomic
-def do_suppress(actor: Any, address: str, reason: str) -> Suppression:
+def do_suppress(actor: Any, address: str, reason: str, channel: str = "staff") -> Suppression:
     """RULES G3, G4, F3: stop at once and for good, erase the person, keep only the keyed hash."""
-    digest = key_hash(address)
+    return do_suppress_hash(actor, key_hash(address), reason, channel=channel)
+
+
+@transaction.atomic
+def do_suppress_hash(actor: Any, digest: str, reason: str, channel: str = "staff") -> Suppression:
+    """The same, from the keyed hash alone (a link in a message, after the address is gone)."""
     now = timezone.now()
     entry, created = SuppressionEntry.objects.get_or_create(
         key_hash=digest,
@@ -52,6 +56,7 @@ def do_suppress(actor: Any, address: str, reason: str) -> Suppression:
         "suppression.added" if created else "suppression.renewed",
         entry,
         reason=reason,
+        channel=channel,
         erased_prospects=erased,
     )
     return Suppression(entry, created, erased)

@@ -33,7 +33,7 @@ def test_an_objection_erases_the_person_and_keeps_only_a_keyed_hash(source, writ
     assert "jeanne" not in str(SuppressionEntry.objects.values().get()).lower()
     assert (entry.keep_until - entry.created_at).days >= 3 * 365
     event = AuditEvent.objects.get(action="suppression.added")
-    assert event.detail == {"reason": "objection", "erased_prospects": 1}
+    assert event.detail == {"reason": "objection", "channel": "staff", "erased_prospects": 1}
 
 
 def test_an_objection_covers_subaddresses_and_gmail_dots(source, write_csv):

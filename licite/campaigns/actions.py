@@ -1,0 +1,388 @@
+"""Use cases of contacting prospects: campaigns, the outbox, objections, consent, contacts.
+
+Every way in (CLI, web, worker, provider webhooks) calls these functions, so each rule is
+applied in one place. Eligibility itself is decided by `licite.core.eligibility`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from licite.audit.actions import record
+from licite.campaigns.models import (
+    PROSPECT_INITIATED,
+    Campaign,
+    Channel,
+    ContactEvent,
+    ContactKind,
+    OutboundMessage,
+)
+from licite.campaigns.notices import public_url
+from licite.campaigns.rendering import new_token, render_campaign_message, render_consent_request
+from licite.core import clocks
+from licite.core.eligibility import CampaignFacts, Decision, ProspectFacts, decide, summarize
+from licite.prospects.models import Prospect, ProspectStatus
+from licite.rights.actions import do_suppress_hash
+from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
+
+log = logging.getLogger("licite.campaigns")
+CONSENT_PURPOSE_FR = "nos offres par courrier électronique"
+CONSENT_PURPOSE_EN = "our offers by email"
+CONSENT_WORDING_VERSION = "2026-11"
+
+
+# --- Eligibility ---------------------------------------------------------------------------
+
+
+def annotated_prospects() -> Any:
+    """Prospects with the facts eligibility needs, fetched in one query (never one per row)."""
+    consents = ConsentRecord.objects.filter(prospect=OuterRef("pk"))
+    return Prospect.objects.annotate(
+        is_suppressed=Exists(SuppressionEntry.objects.filter(key_hash=OuterRef("key_hash"))),
+        has_consent=Exists(consents.filter(given_at__isnull=False, withdrawn_at__isnull=True)),
+        consent_withdrawn=Exists(consents.filter(withdrawn_at__isnull=False)),
+    )
+
+
+def prospect_facts(prospect: Any) -> ProspectFacts:
+    return ProspectFacts(
+        audience=prospect.audience, email_kind=prospect.email_kind, status=prospect.status,
+        job_title=prospect.job_title, retain_until=prospect.retain_until,
+        notice_sent_at=prospect.notice_sent_at, notice_due_at=prospect.notice_due_at,
+        suppressed=prospect.is_suppressed, consent_given=prospect.has_consent,
+        consent_withdrawn=prospect.consent_withdrawn, hard_bounced=False,  # RULES B5: a bounce erases
+    )  # fmt: skip
+
+
+def campaign_facts(campaign: Campaign) -> CampaignFacts:
+    return CampaignFacts(audience=campaign.audience, functions=tuple(campaign.functions))
+
+
+@dataclass(frozen=True)
+class Preview:
+    eligible: list[int]
+    counts: dict[str, int]
+    excluded: dict[int, Decision]
+
+
+def preview_campaign(campaign: Campaign, now: datetime) -> Preview:
+    """Who this campaign may reach now, and why each other prospect is excluded."""
+    facts = campaign_facts(campaign)
+    decisions = {
+        prospect.pk: decide(prospect_facts(prospect), facts, now)
+        for prospect in annotated_prospects().filter(audience=campaign.audience).iterator(chunk_size=2000)
+    }
+    eligible = [pk for pk, decision in decisions.items() if decision.eligible]
+    excluded = {pk: decision for pk, decision in decisions.items() if not decision.eligible}
+    return Preview(eligible, summarize(decisions.values()), excluded)
+
+
+# --- Campaigns -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_campaign(actor: Any, **fields: Any) -> Campaign:
+    campaign = Campaign(**fields, created_by=actor if getattr(actor, "pk", None) else None)
+    campaign.full_clean()
+    campaign.save()
+    record(actor, "campaign.created", campaign, audience=campaign.audience, functions=len(campaign.functions))
+    return campaign
+
+
+def do_queue_campaign(actor: Any, campaign: Campaign, now: datetime | None = None) -> int:
+    """Render one message per eligible prospect into the outbox and enqueue their sending."""
+    now = now or timezone.now()
+    preview = preview_campaign(campaign, now)
+    queued: list[int] = []
+    with transaction.atomic():
+        for prospect in Prospect.objects.filter(pk__in=preview.eligible).iterator(chunk_size=500):
+            message = _outbound(prospect, campaign, now)
+            if message is not None:
+                queued.append(message.pk)
+        campaign.status, campaign.queued_at = Campaign.Status.SENDING, now
+        campaign.save(update_fields=["status", "queued_at"])
+        record(actor, "campaign.queued", campaign, queued=len(queued), excluded=len(preview.excluded))
+        transaction.on_commit(lambda: enqueue_sending(queued))
+    return len(queued)
+
+
+def _outbound(prospect: Prospect, campaign: Campaign, now: datetime) -> OutboundMessage | None:
+    if OutboundMessage.objects.filter(campaign=campaign, key_hash=prospect.key_hash).exists():
+        return None  # queued already: a campaign reaches one person once
+    token = new_token()
+    include_notice = prospect.notice_sent_at is None  # RULES D2: the first message carries it
+    rendered = render_campaign_message(prospect, campaign, token, include_notice)
+    return OutboundMessage.objects.create(
+        kind=OutboundMessage.Kind.CAMPAIGN, campaign=campaign, prospect=prospect, key_hash=prospect.key_hash,
+        to_address=prospect.email, to_domain=prospect.email.rpartition("@")[2], language=rendered.language,
+        subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
+        includes_notice=include_notice, token=token, queued_at=now,
+    )  # fmt: skip
+
+
+def do_request_consent(actor: Any, prospect: Prospect, now: datetime | None = None) -> OutboundMessage:
+    """RULES C2: the first and only message a consumer may receive before consenting."""
+    now = now or timezone.now()
+    if prospect.status != ProspectStatus.CONSENT_PENDING:
+        raise ValueError("a consent request goes only to a prospect whose consent is pending")
+    if OutboundMessage.objects.filter(prospect=prospect, kind=OutboundMessage.Kind.CONSENT_REQUEST).exists():
+        raise ValueError("this prospect was already asked for consent")
+    token = new_token()
+    purpose = CONSENT_PURPOSE_FR if (prospect.language or "fr") == "fr" else CONSENT_PURPOSE_EN
+    rendered = render_consent_request(prospect, token, purpose)
+    with transaction.atomic():
+        message = OutboundMessage.objects.create(
+            kind=OutboundMessage.Kind.CONSENT_REQUEST, prospect=prospect, key_hash=prospect.key_hash,
+            to_address=prospect.email, to_domain=prospect.email.rpartition("@")[2],
+            language=rendered.language, subject=rendered.subject, body_text=rendered.text,
+            body_html=rendered.html, includes_notice=True,
+            token=token, queued_at=now,
+        )  # fmt: skip
+        ConsentRecord.objects.create(
+            prospect=prospect,
+            purpose=purpose,
+            wording_version=CONSENT_WORDING_VERSION,
+            channel=ConsentChannel.EMAIL_LINK,
+            requested_at=now,
+        )
+        record(actor, "consent.requested", prospect, message=message.pk)
+        transaction.on_commit(lambda: enqueue_sending([message.pk]))
+    return message
+
+
+def do_request_pending_consents(actor: Any, now: datetime | None = None) -> int:
+    pending = Prospect.objects.filter(status=ProspectStatus.CONSENT_PENDING).exclude(
+        Exists(
+            OutboundMessage.objects.filter(prospect=OuterRef("pk"), kind=OutboundMessage.Kind.CONSENT_REQUEST)
+        )
+    )
+    count = 0
+    for prospect in pending.iterator(chunk_size=500):
+        do_request_consent(actor, prospect, now)
+        count += 1
+    return count
+
+
+# --- Sending -------------------------------------------------------------------------------
+
+
+def enqueue_sending(message_ids: Iterable[int]) -> None:
+    from licite.campaigns.tasks import send_message
+
+    for message_id in message_ids:
+        send_message.enqueue(message_id)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    retry_after: datetime | None = None
+
+
+def do_send_message(message_id: int, now: datetime | None = None) -> SendOutcome:
+    """Send one message of the outbox at most once, after checking again that it is allowed."""
+    now = now or timezone.now()
+    outcome, claimed = _claim(message_id, now)
+    if not claimed:
+        return outcome
+    message = OutboundMessage.objects.select_related("prospect", "campaign").get(pk=message_id)
+    try:
+        _deliver(message)
+    except OSError as exc:  # smtplib.SMTPException is an OSError
+        OutboundMessage.objects.filter(pk=message_id).update(
+            status=OutboundMessage.Status.FAILED, status_reason=type(exc).__name__[:60]
+        )
+        log.warning("message %s failed: %s", message_id, type(exc).__name__)
+        return SendOutcome(OutboundMessage.Status.FAILED)
+    _mark_sent(message, timezone.now())
+    return SendOutcome(OutboundMessage.Status.SENT)
+
+
+@transaction.atomic
+def _claim(message_id: int, now: datetime) -> tuple[SendOutcome, bool]:
+    """Inside one transaction: re-check eligibility (an objection stops it), the rate, and claim.
+
+    A claimed message is never sent again, even if the worker dies before it is marked sent:
+    a lost message is the safe error, a duplicate is not.
+    """
+    message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.status != OutboundMessage.Status.QUEUED:
+        return SendOutcome(message.status if message else "missing"), False
+    refusal = _refusal(message, now)
+    if refusal:
+        message.status, message.status_reason = OutboundMessage.Status.CANCELLED, refusal
+        message.to_address = ""  # nothing left to send: do not keep the address
+        message.save(update_fields=["status", "status_reason", "to_address"])
+        return SendOutcome(message.status), False
+    window = now - timedelta(minutes=1)
+    recent = OutboundMessage.objects.filter(to_domain=message.to_domain, sent_at__gte=window).count()
+    if recent >= settings.LICITE_RATE_PER_DOMAIN:
+        return SendOutcome(OutboundMessage.Status.QUEUED, retry_after=now + timedelta(seconds=60)), False
+    message.status, message.attempts = OutboundMessage.Status.SENDING, message.attempts + 1
+    message.save(update_fields=["status", "attempts"])
+    return SendOutcome(message.status), True
+
+
+def _refusal(message: OutboundMessage, now: datetime) -> str:
+    if SuppressionEntry.objects.filter(key_hash=message.key_hash).exists():
+        return "suppressed"
+    if message.prospect_id is None:
+        return "erased"
+    prospect = annotated_prospects().get(pk=message.prospect_id)
+    if message.kind == OutboundMessage.Kind.CONSENT_REQUEST:
+        return "" if prospect.status == ProspectStatus.CONSENT_PENDING else "consent_not_pending"
+    assert message.campaign is not None
+    decision = decide(prospect_facts(prospect), campaign_facts(message.campaign), now)
+    return "" if decision.eligible else str(decision.reason)
+
+
+def _deliver(message: OutboundMessage) -> None:
+    unsubscribe = public_url("unsubscribe", message.token)
+    mailto_user, _, mailto_domain = settings.LICITE_UNSUBSCRIBE_MAILTO.partition("@")
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.body_text, to=[message.to_address],
+        headers={
+            # RULES E2 (RFC 8058): one HTTPS URL with an opaque token, a mailto, one-click POST.
+            "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{mailto_user}+{message.token}@{mailto_domain}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Licite-Message": str(message.pk),
+        },
+    )  # fmt: skip
+    email.attach_alternative(message.body_html, "text/html")
+    email.send()
+
+
+@transaction.atomic
+def _mark_sent(message: OutboundMessage, now: datetime) -> None:
+    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.SENT, sent_at=now)
+    if message.prospect_id is None:
+        return
+    kind = (
+        ContactKind.CONSENT_REQUEST
+        if message.kind == OutboundMessage.Kind.CONSENT_REQUEST
+        else ContactKind.MESSAGE
+    )
+    ContactEvent.objects.create(prospect_id=message.prospect_id, kind=kind, occurred_at=now, message=message)
+    if message.includes_notice:
+        # RULES D2: the notice went with this first message.
+        Prospect.objects.filter(pk=message.prospect_id, notice_sent_at__isnull=True).update(
+            notice_sent_at=now
+        )
+        ContactEvent.objects.create(
+            prospect_id=message.prospect_id, kind=ContactKind.NOTICE, occurred_at=now, message=message
+        )
+
+
+# --- What the person does -------------------------------------------------------------------
+
+
+def message_for_token(token: str) -> OutboundMessage | None:
+    if not token or len(token) > 64:
+        return None
+    return OutboundMessage.objects.filter(token=token).first()
+
+
+@transaction.atomic
+def do_object(message: OutboundMessage, channel: str) -> None:
+    """RULES G3, G4, E3, F3: an objection (or consent withdrawal) takes effect at once, for good."""
+    prospect = Prospect.objects.filter(pk=message.prospect_id).first() if message.prospect_id else None
+    reason = (
+        SuppressionReason.WITHDRAWAL
+        if prospect and prospect.legal_basis == "consent"
+        else SuppressionReason.OBJECTION
+    )
+    do_suppress_hash(None, message.key_hash, reason, channel=channel)
+    # Every message not yet sent to this person stops now; their addresses go.
+    OutboundMessage.objects.filter(key_hash=message.key_hash, status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.CANCELLED, status_reason="suppressed", to_address=""
+    )
+    OutboundMessage.objects.filter(key_hash=message.key_hash).update(to_address="")
+
+
+@transaction.atomic
+def do_give_consent(message: OutboundMessage, evidence: dict[str, str], now: datetime | None = None) -> bool:
+    """RULES G5, C1: record consent with its proof; the prospect may then receive prospecting."""
+    now = now or timezone.now()
+    if message.prospect_id is None or message.kind != OutboundMessage.Kind.CONSENT_REQUEST:
+        return False
+    consent = (
+        ConsentRecord.objects.filter(
+            prospect_id=message.prospect_id, given_at__isnull=True, refused_at__isnull=True
+        )
+        .order_by("-requested_at")
+        .first()
+    )
+    if consent is None:
+        return False
+    consent.given_at, consent.evidence = now, evidence
+    consent.save(update_fields=["given_at", "evidence"])
+    Prospect.objects.filter(pk=message.prospect_id).update(
+        status=ProspectStatus.ACTIVE, legal_basis="consent"
+    )
+    _record_prospect_contact(message.prospect_id, ContactKind.CLICK, now, message)
+    record(None, "consent.given", consent, wording_version=consent.wording_version)
+    return True
+
+
+def do_record_click(message: OutboundMessage, now: datetime | None = None) -> None:
+    """RULES F1: a click is a contact the prospect initiated; an open never is."""
+    if message.prospect_id is not None:
+        _record_prospect_contact(message.prospect_id, ContactKind.CLICK, now or timezone.now(), message)
+
+
+def do_record_contact(actor: Any, prospect: Prospect, kind: str, now: datetime | None = None) -> None:
+    """A reply or a call from the prospect, recorded by staff (RULES F1)."""
+    if kind not in PROSPECT_INITIATED:
+        raise ValueError(f"{kind} is not a contact the prospect initiates")
+    _record_prospect_contact(prospect.pk, kind, now or timezone.now(), None, actor)
+    record(actor, "contact.recorded", prospect, kind=kind)
+
+
+@transaction.atomic
+def _record_prospect_contact(
+    prospect_id: int, kind: str, at: datetime, message: Any, actor: Any = None
+) -> None:
+    prospect = Prospect.objects.select_for_update().filter(pk=prospect_id).first()
+    if prospect is None:
+        return
+    channel = Channel.WEB if kind == ContactKind.CLICK else Channel.EMAIL
+    ContactEvent.objects.create(
+        prospect=prospect,
+        kind=kind,
+        channel=channel,
+        initiated_by_prospect=True,
+        occurred_at=at,
+        message=message,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    latest = max(at, prospect.last_contact_by_prospect_at or at)
+    prospect.last_contact_by_prospect_at = latest
+    prospect.retain_until = clocks.retain_until(prospect.collected_at, latest)
+    prospect.save(update_fields=["last_contact_by_prospect_at", "retain_until", "updated_at"])
+
+
+def do_expire_consent_requests(now: datetime | None = None) -> int:
+    """RULES C2: no answer within the delay, or a refusal: the consumer's data is erased."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.LICITE_CONSENT_DELAY_DAYS)
+    expired = (
+        Prospect.objects.filter(status=ProspectStatus.CONSENT_PENDING)
+        .filter(Q(consents__requested_at__lte=limit) & Q(consents__given_at__isnull=True))
+        .distinct()
+    )
+    ids = list(expired.values_list("pk", flat=True))
+    with transaction.atomic():
+        OutboundMessage.objects.filter(prospect_id__in=ids).update(to_address="")
+        Prospect.objects.filter(pk__in=ids).delete()
+        record(None, "consent.expired", None, erased=len(ids), delay_days=settings.LICITE_CONSENT_DELAY_DAYS)
+    return len(ids)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from licite.campaigns.actions import (
+    do_expire_consent_requests,
+    do_request_consent,
+    do_request_pending_consents,
+)
+from licite.campaigns.notices import NoticeUnavailable
+from licite.core.emails import InvalidEmail, normalize_email
+from licite.lib.commands import LiciteCommand
+from licite.prospects.models import Prospect
+
+
+class Command(LiciteCommand):
+    help = (
+        "Ask consumers for consent (double opt-in), and erase those who did not answer (RULES C1, C2).\n\n"
+        "`request` queues the one message a consumer may receive before consenting: who we are, where "
+        "the data came from, what we would send, and a confirmation link. `expire` erases the consumers "
+        "who did not confirm within LICITE_CONSENT_DELAY_DAYS (30 by default)."
+    )
+    example = "licite consent request --all"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{request,expire}")
+        request = actions.add_parser("request", help="Queue consent requests")
+        request.add_argument("email", nargs="?")
+        request.add_argument("--all", action="store_true", help="Every consumer not asked yet")
+        actions.add_parser("expire", help="Erase the consumers who did not consent in time")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "expire":
+                self.stdout.write(f"Consumers erased for lack of consent: {do_expire_consent_requests()}.")
+            elif options["all"]:
+                self.stdout.write(f"Consent requests queued: {do_request_pending_consents(None)}.")
+            elif options["email"]:
+                do_request_consent(None, _prospect(options["email"]))
+                self.stdout.write("Consent request queued.")
+            else:
+                raise CommandError("give an email address or --all")
+        except (NoticeUnavailable, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+
+
+def _prospect(email: str) -> Prospect:
+    try:
+        prospect = Prospect.objects.filter(email=normalize_email(email)).first()
+    except InvalidEmail as exc:
+        raise CommandError(f"not a valid email address: {exc.reason}") from None
+    if prospect is None:
+        raise CommandError("no prospect with this address")
+    return prospect

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from licite.campaigns.actions import do_record_contact
+from licite.campaigns.management.commands.consent import _prospect
+from licite.lib.commands import LiciteCommand
+
+
+class Command(LiciteCommand):
+    help = (
+        "Record a contact the prospect initiated: a reply or a call (RULES F1).\n\n"
+        "It restarts the 3-year retention from today. An email open is never a contact."
+    )
+    example = "licite contact record jeanne.dupont@acme.example --kind reply"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{record}")
+        record = actions.add_parser("record", help="Record a reply or a call from the prospect")
+        record.add_argument("email")
+        record.add_argument("--kind", choices=("reply", "call"), required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        prospect = _prospect(options["email"])
+        try:
+            do_record_contact(None, prospect, options["kind"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        prospect.refresh_from_db()
+        self.stdout.write(f"Contact recorded; the record is now kept until {prospect.retain_until:%Y-%m-%d}.")

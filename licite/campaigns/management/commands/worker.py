@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import CommandParser
+
+from licite.lib.commands import LiciteCommand
+
+
+class Command(LiciteCommand):
+    help = (
+        "Run a background worker: it sends the outbox's messages, each at most once (django-tasks).\n\n"
+        "Several workers may run at once, on one machine or several sharing the database."
+    )
+    example = "licite worker --batch"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="Stop when no task is left (for cron and tests)"
+        )
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls (default 1)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command(
+            "db_worker",
+            queue_name="*",
+            batch=options["batch"],
+            interval=options["interval"],
+            startup_delay=False,
+            verbosity=options["verbosity"],
+        )

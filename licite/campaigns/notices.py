@@ -1,0 +1,81 @@
+"""The Art. 14 notice of one prospect, composed from the database (RULES D1-D5)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from licite.accounts.models import Organisation
+from licite.core import notice as core
+from licite.prospects.models import Prospect, Visibility
+from licite.register.models import ProcessingActivity
+
+HELD_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "job_title",
+    "company",
+    "company_domain",
+    "phone",
+    "country",
+)
+
+
+class NoticeUnavailable(Exception):
+    """The organisation profile or the register lacks what every notice must say."""
+
+
+def public_url(name: str, token: str) -> str:
+    return f"{settings.LICITE_BASE_URL}{reverse(name, args=[token])}"
+
+
+def notice_language(prospect: Prospect, organisation: Organisation, asked: str | None = None) -> str:
+    """RULES D4: the person's language, else the organisation's."""
+    return asked or prospect.language or organisation.default_language
+
+
+def compose_for(prospect: Prospect, token: str, language: str | None = None) -> core.Notice:
+    """The notice this prospect receives, with the links of the message that carries it."""
+    organisation = Organisation.current()
+    if organisation is None:
+        raise NoticeUnavailable("no organisation profile: run `licite init`")
+    activity = ProcessingActivity.objects.filter(legal_basis=prospect.legal_basis).order_by("pk").first()
+    if activity is None:
+        raise NoticeUnavailable(
+            f"no processing activity with the legal basis {prospect.legal_basis!r} in the register: "
+            "declare the purpose first (admin, Register of processing)"
+        )
+    context = core.NoticeContext(
+        controller=core.Controller(
+            legal_name=organisation.legal_name, address=organisation.address, siren=organisation.siren,
+            contact_email=organisation.contact_email, dpo_name=organisation.dpo_name,
+            dpo_email=organisation.dpo_email, privacy_policy_url=organisation.privacy_policy_url,
+        ),
+        activity=core.Activity(
+            purpose=activity.purpose, legal_basis=activity.legal_basis,
+            interest_pursued=activity.interest_pursued,
+            data_categories=tuple(activity.data_categories), recipients=_recipients(activity),
+            transfers_outside_eu=activity.transfers_outside_eu, retention=activity.retention,
+            automated_decisions=activity.automated_decisions,
+        ),
+        provenance=tuple(
+            core.Provenance(
+                source_name=link.source.name, source_kind=link.source.kind,
+                url=link.page_url or link.source.url,
+                collected_at=timezone.localtime(link.collected_at),
+                publicly_accessible=link.source.visibility == Visibility.PUBLIC,
+            )
+            for link in prospect.provenance.select_related("source")
+        ),
+        data_held=tuple(name for name in HELD_FIELDS if getattr(prospect, name)),
+        language=notice_language(prospect, organisation, language),
+        objection_url=public_url("unsubscribe", token),
+        consent_withdrawal_url=public_url("unsubscribe", token) if prospect.legal_basis == "consent" else "",
+    )  # fmt: skip
+    return core.compose_notice(context)
+
+
+def _recipients(activity: ProcessingActivity) -> str:
+    return " ; ".join(part for part in (activity.recipients_internal, activity.recipients_external) if part)

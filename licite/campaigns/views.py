@@ -1,0 +1,84 @@
+"""The public pages a person reaches from a message: object, consent, follow a link.
+
+No login: the opaque token in the link is the credential. A GET never changes anything (link
+scanners follow links); the change happens on a POST (RULES E2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from licite.accounts.models import Organisation
+from licite.campaigns.actions import do_give_consent, do_object, do_record_click, message_for_token
+from licite.campaigns.models import OutboundMessage
+
+
+def _page(
+    request: HttpRequest, template: str, message: OutboundMessage | None, status: int = 200, **context: object
+) -> HttpResponse:
+    language = message.language if message else translation.get_language_from_request(request)
+    with translation.override(language):
+        return render(
+            request,
+            f"campaigns/public/{template}.html",
+            {"organisation": Organisation.current(), "message": message, **context},
+            status=status,
+        )
+
+
+def _unknown(request: HttpRequest) -> HttpResponse:
+    return _page(request, "unknown_link", None, status=404)
+
+
+@csrf_exempt  # RULES E2: mail providers post `List-Unsubscribe=One-Click` without any token of ours
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a confirmation page, nothing changes. POST: the objection, at once, answered 200."""
+    message = message_for_token(token)
+    if message is None:
+        return _unknown(request)
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        do_object(message, channel="one_click" if one_click else "web")
+        return _page(request, "unsubscribed", message)
+    return _page(request, "unsubscribe", message)
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, token: str) -> HttpResponse:
+    """RULES C2, G5 (double opt-in): the person confirms on this page; the proof is recorded."""
+    message = message_for_token(token)
+    if message is None or message.kind != OutboundMessage.Kind.CONSENT_REQUEST:
+        return _unknown(request)
+    if request.method == "POST":
+        if not do_give_consent(message, _evidence(request)):
+            return _page(request, "consent_closed", message, status=410)
+        return _page(request, "consent_given", message)
+    return _page(request, "consent", message)
+
+
+@require_http_methods(["GET"])
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    """A click on the offer link: a contact the prospect initiated (RULES F1)."""
+    message = message_for_token(token)
+    if message is None or message.campaign is None or not message.campaign.link_url:
+        return _unknown(request)
+    do_record_click(message)
+    return HttpResponseRedirect(message.campaign.link_url)
+
+
+def _evidence(request: HttpRequest) -> dict[str, str]:
+    """Minimal technical proof (RULES G5): a truncated IP address and a hash of the user agent."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if ":" in address:
+        prefix = ":".join(address.split(":")[:3]) + "::/48"
+    else:
+        prefix = ".".join(address.split(".")[:3]) + ".0/24" if address else ""
+    agent = request.headers.get("user-agent", "")
+    return {"ip_prefix": prefix, "user_agent_sha256": hashlib.sha256(agent.encode()).hexdigest()}
