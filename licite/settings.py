@@ -155,6 +155,7 @@ TASKS = {
 }
 
 # RULES: personal data never goes into logs; the app logs ids only, at the level set here.
+LOG_LEVEL = env.choice("LICITE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -162,10 +163,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "licite": {
-            "handlers": ["console"],
-            "level": env.choice("LICITE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
-            "propagate": False,
-        },
+        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+        for name in ("licite", "django_tasks", "django_tasks_db")
     },
 }

@@ -7,6 +7,8 @@ applied in one place. Eligibility itself is decided by `licite.core.eligibility`
 from __future__ import annotations
 
 import logging
+import smtplib
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +41,7 @@ log = logging.getLogger("licite.campaigns")
 CONSENT_PURPOSE_FR = "nos offres par courrier électronique"
 CONSENT_PURPOSE_EN = "our offers by email"
 CONSENT_WORDING_VERSION = "2026-11"
+MAX_ATTEMPTS = 3
 
 
 # --- Eligibility ---------------------------------------------------------------------------
@@ -199,13 +202,26 @@ def do_send_message(message_id: int, now: datetime | None = None) -> SendOutcome
     try:
         _deliver(message)
     except OSError as exc:  # smtplib.SMTPException is an OSError
-        OutboundMessage.objects.filter(pk=message_id).update(
-            status=OutboundMessage.Status.FAILED, status_reason=type(exc).__name__[:60]
-        )
-        log.warning("message %s failed: %s", message_id, type(exc).__name__)
-        return SendOutcome(OutboundMessage.Status.FAILED)
+        return _failed(message, exc, now)
     _mark_sent(message, timezone.now())
     return SendOutcome(OutboundMessage.Status.SENT)
+
+
+def _failed(message: OutboundMessage, exc: OSError, now: datetime) -> SendOutcome:
+    """The server could not be reached: nothing left, so try again later. Any other error may
+    come after the server took the message: never retried (at most once)."""
+    unreached = isinstance(exc, ConnectionRefusedError | smtplib.SMTPConnectError | socket.gaierror)
+    if unreached and message.attempts < MAX_ATTEMPTS:
+        OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.QUEUED)
+        log.warning("message %s: server unreachable (%s), retried later", message.pk, type(exc).__name__)
+        return SendOutcome(
+            OutboundMessage.Status.QUEUED, retry_after=now + timedelta(minutes=5 * message.attempts)
+        )
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=OutboundMessage.Status.FAILED, status_reason=type(exc).__name__[:60]
+    )
+    log.warning("message %s failed: %s", message.pk, type(exc).__name__)
+    return SendOutcome(OutboundMessage.Status.FAILED)
 
 
 @transaction.atomic
@@ -265,6 +281,14 @@ def _deliver(message: OutboundMessage) -> None:
 @transaction.atomic
 def _mark_sent(message: OutboundMessage, now: datetime) -> None:
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.SENT, sent_at=now)
+    if (
+        message.campaign_id is not None
+        and not OutboundMessage.objects.filter(
+            campaign_id=message.campaign_id,
+            status__in=(OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING),
+        ).exists()
+    ):
+        Campaign.objects.filter(pk=message.campaign_id).update(status=Campaign.Status.SENT)
     if message.prospect_id is None:
         return
     kind = (

@@ -206,4 +206,17 @@ def test_campaign_commands_preview_send_and_report(prospects, smtp, tmp_path):
     run_worker()
     call_command("campaign", "status", "Audit", stdout=out)
     assert re.search(r"sent\s.*2", out.getvalue())
+    assert Campaign.objects.get(name="Audit").status == "sent"
     assert len(smtp.messages) == 2
+
+
+def test_an_unreachable_server_is_tried_again_later_and_nothing_is_lost(prospects, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", __import__("tests.conftest").conftest.free_port()
+    do_queue_campaign(None, purchasing_campaign())
+    message = OutboundMessage.objects.get(to_address=JEANNE)
+    outcome = do_send_message(message.pk)
+    assert outcome.status == "queued"
+    assert outcome.retry_after is not None
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("queued", 1)

@@ -89,3 +89,28 @@ def test_a_wrong_password_shows_an_error(live_server, page, salesperson):
     page.fill("#id_password", "wrong")
     page.click("button[type=submit].primary")
     assert page.get_by_role("alert").is_visible()
+
+
+def test_a_person_unsubscribes_in_a_real_browser_in_their_language(live_server, page, settings):
+    """The GET page changes nothing; the button does; the page is in the message's language."""
+    from django.utils import timezone
+
+    from licite.campaigns.models import OutboundMessage
+    from licite.rights.models import SuppressionEntry
+
+    message = OutboundMessage.objects.create(
+        kind="campaign", key_hash="a" * 64, to_address="jeanne@acme.example", language="en",
+        subject="s", token="browser-token-0123456789", queued_at=timezone.now(),
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/u/{message.token}")
+    assert page.locator("h1").inner_text() == "Stop receiving our messages"
+    assert not SuppressionEntry.objects.exists()
+    page.click("#confirm")
+    page.wait_for_selector("text=You are unsubscribed")
+    assert SuppressionEntry.objects.filter(key_hash="a" * 64, reason="objection").exists()
+
+
+def test_a_tampered_link_shows_a_clear_page_in_french(live_server, page):
+    response = page.goto(f"{live_server.url}/u/tampered")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Ce lien n'est pas valide"

@@ -78,6 +78,7 @@ def test_the_server_serves_the_admin_login(served_app):
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path):
-    result = run_licite("serve", "--bind", f"127.0.0.1:{free_port()}", env={"LICITE_HOME": str(tmp_path)})
+    env = {"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""}
+    result = run_licite("serve", "--bind", f"127.0.0.1:{free_port()}", env=env, timeout=60)
     assert result.returncode == 1
     assert "run `licite migrate` first" in result.stderr

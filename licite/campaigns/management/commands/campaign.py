@@ -84,7 +84,8 @@ class Command(LiciteCommand):
         preview = preview_campaign(campaign, timezone.now())
         table = Table("", "prospects", title=f"Campaign {campaign.name}")
         for label, count in preview.counts.items():
-            table.add_row(label.replace("_", " "), f"{count:,}")
+            if count or label == "eligible":
+                table.add_row(label.replace("_", " "), f"{count:,}")
         self.out.print(table)
         if not preview.eligible:
             return

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 
@@ -22,11 +23,12 @@ class Command(LiciteCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls (default 1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        quiet = settings.LOG_LEVEL in ("WARNING", "ERROR")  # db_worker logs each task at verbosity 1
         call_command(
             "db_worker",
             queue_name="*",
             batch=options["batch"],
             interval=options["interval"],
             startup_delay=False,
-            verbosity=options["verbosity"],
+            verbosity=0 if quiet else options["verbosity"],
         )
