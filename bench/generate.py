@@ -12,64 +12,8 @@ import random
 import unicodedata
 from pathlib import Path
 
-FIRST = (
-    "Camille",
-    "Léa",
-    "Chloé",
-    "Inès",
-    "Élodie",
-    "Hélène",
-    "Zoé",
-    "Anaïs",
-    "Lucas",
-    "Hugo",
-    "Théo",
-    "Jérôme",
-    "François",
-    "Noé",
-    "Rémi",
-    "Loïc",
-    "Emily",
-    "Olivia",
-    "James",
-    "Oliver",
-    "Amélie",
-    "Gaëlle",
-)
-LAST = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Lefèvre",
-    "Fontaine",
-    "Chevalier",
-    "Rousseau",
-    "Girard",
-    "Bonnet",
-    "Smith",
-    "Taylor",
-    "Brown",
-    "Müller",
-)
-TITLES = (
-    "Directrice commerciale",
-    "Directeur des achats",
-    "Responsable logistique",
-    "DSI",
-    "Office manager",
-    "Head of Procurement",
-    "CTO",
-    "Gérant",
-    "Acheteuse",
-    "Responsable marketing",
-)
+from licite.lib.fictitious import FIRST_NAMES, FREE_DOMAINS, JOB_TITLES, LAST_NAMES, ROLE_LOCALS
+
 WORDS = (
     "atelier",
     "logistique",
@@ -87,8 +31,6 @@ WORDS = (
     "menuiserie",
     "analytics",
 )
-FREE = ("gmail.com", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "yahoo.fr", "wanadoo.fr", "sfr.fr")
-ROLES = ("contact", "info", "commandes", "accueil", "sales", "support", "bonjour")
 HEADER = [
     "Prénom",
     "Nom",
@@ -116,7 +58,7 @@ def rows(count: int, seed: int):
             again[2] = "  " + again[2].upper() + " "
             yield again
             continue
-        shown_first, shown_last = rng.choice(FIRST), rng.choice(LAST)
+        shown_first, shown_last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         first, last = shown_first, shown_last
         company = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS).capitalize()} {index % 50_000}"
         slug = company.lower().replace(" ", "-")
@@ -128,9 +70,9 @@ def rows(count: int, seed: int):
         if roll < 0.03:
             email = rng.choice(("pas-une-adresse", f"{first}@", "@acme.example", f"{last} @acme", ""))
         elif roll < 0.13:
-            email = f"{rng.choice(ROLES)}@{domain}"
+            email = f"{rng.choice(ROLE_LOCALS)}@{domain}"
         elif roll < 0.28:
-            email = f"{first}.{last}.{index}@{rng.choice(FREE)}"
+            email = f"{first}.{last}.{index}@{rng.choice(FREE_DOMAINS)}"
         else:
             email = f"{first}.{last}{index}@{domain}"
         if rng.random() < 0.3:
@@ -139,7 +81,7 @@ def rows(count: int, seed: int):
             shown_first,
             shown_last,
             email,
-            rng.choice(TITLES),
+            rng.choice(JOB_TITLES),
             company,
             f"01 {index % 100:02d} 00 00 00",
             rng.choice(("France", "FR", "Belgique", "")),

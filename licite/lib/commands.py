@@ -6,7 +6,7 @@ import argparse
 from typing import IO, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandParser, DjangoHelpFormatter
+from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
 from django.utils import translation
 from rich.console import Console
 
@@ -49,3 +49,17 @@ def describe_validation_error(exc: ValidationError, flag_prefix: str = "--") -> 
             for field, messages in exc.message_dict.items()
         )
     return " ".join(exc.messages)
+
+
+def find_prospect(email: str) -> Any:
+    """The prospect with this address, or a CommandError that says why there is none."""
+    from licite.core.emails import InvalidEmail, normalize_email
+    from licite.prospects.models import Prospect
+
+    try:
+        prospect = Prospect.objects.filter(email=normalize_email(email)).first()
+    except InvalidEmail as exc:
+        raise CommandError(f"not a valid email address: {exc.reason}") from None
+    if prospect is None:
+        raise CommandError("no prospect with this address")
+    return prospect

@@ -18,6 +18,7 @@ from licite.campaigns.models import Channel, ContactEvent, ContactKind
 from licite.core import clocks
 from licite.core.emails import classify_email
 from licite.core.suppression import identity_hasher, suppression_hasher
+from licite.lib.fictitious import FIRST_NAMES, FREE_DOMAINS, JOB_TITLES, LAST_NAMES, ROLE_LOCALS
 from licite.prospects.models import (
     Audience,
     CollectionMethod,
@@ -34,63 +35,6 @@ from licite.prospects.models import (
 from licite.register.models import ProcessingActivity
 from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
 
-FIRST_NAMES = (
-    "Camille",
-    "Léa",
-    "Manon",
-    "Chloé",
-    "Inès",
-    "Sarah",
-    "Élodie",
-    "Hélène",
-    "Zoé",
-    "Anaïs",
-    "Lucas",
-    "Hugo",
-    "Théo",
-    "Nathan",
-    "Jérôme",
-    "François",
-    "Mathis",
-    "Noé",
-    "Rémi",
-    "Loïc",
-    "Emily",
-    "Olivia",
-    "Grace",
-    "James",
-    "Oliver",
-    "Harry",
-    "Amelia",
-    "Jack",
-)
-LAST_NAMES = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèvre",
-    "Michel",
-    "Garcia",
-    "Fontaine",
-    "Chevalier",
-    "Rousseau",
-    "Girard",
-    "Bonnet",
-    "Smith",
-    "Taylor",
-    "Brown",
-    "Wilson",
-    "Evans",
-)
 COMPANIES = (
     ("Atelier Durand & Fils", "FR"),
     ("Logistique du Rhône", "FR"),
@@ -107,24 +51,6 @@ COMPANIES = (
     ("Studio Graphique Nébuleuse", "BE"),
     ("Menuiserie Bois d'Ici", "FR"),
 )
-JOB_TITLES = (
-    "Directrice commerciale",
-    "Directeur des achats",
-    "Responsable logistique",
-    "DSI",
-    "Responsable marketing",
-    "Office manager",
-    "Directeur administratif et financier",
-    "Head of Procurement",
-    "Chief Technology Officer",
-    "Operations Manager",
-    "Gérant",
-    "Responsable RH",
-    "Acheteuse",
-    "Sales Director",
-)
-FREE_DOMAINS = ("gmail.com", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "yahoo.fr")
-ROLE_LOCALS = ("contact", "info", "commandes", "accueil", "sales")
 
 
 @dataclass(frozen=True)

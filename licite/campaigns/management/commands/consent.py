@@ -10,9 +10,7 @@ from licite.campaigns.actions import (
     do_request_pending_consents,
 )
 from licite.campaigns.notices import NoticeUnavailable
-from licite.core.emails import InvalidEmail, normalize_email
-from licite.lib.commands import LiciteCommand
-from licite.prospects.models import Prospect
+from licite.lib.commands import LiciteCommand, find_prospect
 
 
 class Command(LiciteCommand):
@@ -38,19 +36,9 @@ class Command(LiciteCommand):
             elif options["all"]:
                 self.stdout.write(f"Consent requests queued: {do_request_pending_consents(None)}.")
             elif options["email"]:
-                do_request_consent(None, _prospect(options["email"]))
+                do_request_consent(None, find_prospect(options["email"]))
                 self.stdout.write("Consent request queued.")
             else:
                 raise CommandError("give an email address or --all")
         except (NoticeUnavailable, ValueError) as exc:
             raise CommandError(str(exc)) from None
-
-
-def _prospect(email: str) -> Prospect:
-    try:
-        prospect = Prospect.objects.filter(email=normalize_email(email)).first()
-    except InvalidEmail as exc:
-        raise CommandError(f"not a valid email address: {exc.reason}") from None
-    if prospect is None:
-        raise CommandError("no prospect with this address")
-    return prospect

@@ -5,8 +5,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from licite.campaigns.actions import do_record_contact
-from licite.campaigns.management.commands.consent import _prospect
-from licite.lib.commands import LiciteCommand
+from licite.lib.commands import LiciteCommand, find_prospect
 
 
 class Command(LiciteCommand):
@@ -23,7 +22,7 @@ class Command(LiciteCommand):
         record.add_argument("--kind", choices=("reply", "call"), required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        prospect = _prospect(options["email"])
+        prospect = find_prospect(options["email"])
         try:
             do_record_contact(None, prospect, options["kind"])
         except ValueError as exc:

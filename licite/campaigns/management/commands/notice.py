@@ -10,9 +10,8 @@ from rich.table import Table
 from licite.audit.actions import record
 from licite.campaigns.notices import NoticeUnavailable, compose_for
 from licite.campaigns.rendering import new_token
-from licite.core.emails import InvalidEmail, normalize_email
 from licite.core.notice import NoticeInvalid
-from licite.lib.commands import LiciteCommand
+from licite.lib.commands import LiciteCommand, find_prospect
 from licite.prospects.models import Prospect
 
 
@@ -42,12 +41,7 @@ class Command(LiciteCommand):
             self._due(options["days"])
 
     def _preview(self, email: str, language: str | None) -> None:
-        try:
-            prospect = Prospect.objects.filter(email=normalize_email(email)).first()
-        except InvalidEmail as exc:
-            raise CommandError(f"not a valid email address: {exc.reason}") from None
-        if prospect is None:
-            raise CommandError("no prospect with this address")
+        prospect = find_prospect(email)
         try:
             notice = compose_for(prospect, new_token(), language)
         except (NoticeUnavailable, NoticeInvalid) as exc:
