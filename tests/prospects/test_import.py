@@ -183,3 +183,17 @@ def test_a_list_collected_months_ago_is_flagged_as_overdue(source, write_csv):
 def test_an_unknown_source_is_named(write_csv, db):
     with pytest.raises(CommandError, match="no source named 'Nowhere'"):
         call_command("import", write_csv(ROWS), "--source", "Nowhere")
+
+
+def test_a_spreadsheet_goes_through_the_same_gate(source, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Prénom", "Nom", "Courriel", "Poste", "Entreprise"])
+    sheet.append(["Jeanne", "Dupont", "Jeanne.Dupont@acme.example", "Acheteuse", "Acme"])
+    sheet.append(["Léa", "Petit", "lea@gmail.com", "", ""])
+    book.save(tmp_path / "salon.xlsx")
+    report = import_file(str(tmp_path / "salon.xlsx"))
+    assert (report["format"], report["created"]) == ("xlsx", 2)
+    assert Prospect.objects.get(email="jeanne.dupont@acme.example").job_title == "Acheteuse"
