@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+# The tokens in the links of messages are credentials (object, consent): never in a log.
+TOKEN_PATH = re.compile(r"^/(u|consent|r)/[^/?]+")
+
+
+def mask_tokens(path: str) -> str:
+    return TOKEN_PATH.sub(lambda match: f"/{match.group(1)}/…", path)
+
+
+class AccessLogger(Logger):
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = mask_tokens(str(atoms.get("U", "")))
+        return atoms
 
 
 class _Server(BaseApplication):
@@ -31,5 +47,6 @@ def serve(bind: str, workers: int) -> None:
             # No query strings in the access log: tokens and searches may carry personal data.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "timeout": 60,
+        "logger_class": AccessLogger,
         }
     ).run()

@@ -82,3 +82,11 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     result = run_licite("serve", "--bind", f"127.0.0.1:{free_port()}", env=env, timeout=60)
     assert result.returncode == 1
     assert "run `licite migrate` first" in result.stderr
+
+
+def test_link_tokens_never_reach_the_access_log():
+    from licite.web.server import mask_tokens
+
+    assert mask_tokens("/u/8MIp2BaG8u1yp3rYkWL2nFhB6GqjV4ml") == "/u/…"
+    assert mask_tokens("/consent/abc") == "/consent/…"
+    assert mask_tokens("/login/") == "/login/"
