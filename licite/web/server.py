@@ -47,6 +47,6 @@ def serve(bind: str, workers: int) -> None:
             # No query strings in the access log: tokens and searches may carry personal data.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "timeout": 60,
-        "logger_class": AccessLogger,
+            "logger_class": AccessLogger,
         }
     ).run()
