@@ -62,6 +62,11 @@ class GateNotes:
     unknown_countries: int = 0
     invalid_phones: int = 0
 
+    def add(self, other: GateNotes) -> None:
+        self.truncated += other.truncated
+        self.unknown_countries += other.unknown_countries
+        self.invalid_phones += other.invalid_phones
+
 
 class RowGate:
     """Admits the rows of one file whose columns are mapped by `field_index`."""

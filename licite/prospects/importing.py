@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -25,11 +26,11 @@ from django.utils import timezone
 
 from licite.audit.actions import record
 from licite.core import clocks
-from licite.core.gate import Admitted, Rejected, RowGate
+from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.sources import may_collect_from
-from licite.core.suppression import identity_hasher
 from licite.ingest.columns import map_headers
 from licite.ingest.errors import IngestError, safe_value
+from licite.ingest.gating import ChunkGate, ChunkResult, gate_chunks
 from licite.ingest.reader import open_table
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
@@ -45,6 +46,7 @@ STAGED_COLUMNS = (
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 
 
 class ImportRefused(Exception):
@@ -93,6 +95,7 @@ class ImportRequest:
     dry_run: bool = False
     collected_at: datetime | None = None
     chunk_rows: int = 5_000
+    workers: int | None = None  # None: decided by the file's size
 
 
 def run_import(request: ImportRequest, progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -178,19 +181,22 @@ def _import(
     )
     report.batch = batch.pk
     gate = RowGate(field_index, keep_phone=keep_phone, phone_normalizer=normalize_phone)
-    dropped_counts = Counter[int]()
+    dropped.sort()
+    dropped_counts = [0] * len(dropped)
+    notes = GateNotes()
+    chunk_gate = ChunkGate(gate, settings.SUPPRESSION_KEY, [index for index, _ in dropped])
     # The staging table lives in the import's transaction: a failure rolls it back with the rest.
     _create_staging()
-    staged = _stage(table.chunks(), gate, report, dropped_counts, [i for i, _ in dropped], progress)
-    _insert_staged(staged)
+    results = gate_chunks(table.chunks(), chunk_gate, _workers(request))
+    _insert_staged(_stage(results, report, dropped_counts, notes, progress))
     _apply(batch, request, collected_at, now, report)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {STAGING}")
     report.dropped_columns = [
-        {"column": mapping.column_label(index), "values": dropped_counts[index]}
-        for index, _ in sorted(dropped)
+        {"column": mapping.column_label(index), "values": count}
+        for (index, _), count in zip(dropped, dropped_counts, strict=True)
     ]
-    _gate_warnings(gate, report)
+    _gate_warnings(notes, report)
     if collected_at < now and clocks.notice_due_at(collected_at) < now:
         report.warnings.append(
             "these records were collected more than a month ago: their Art. 14 notice is overdue (RULES D2)"
@@ -216,44 +222,34 @@ def _user(actor: Any) -> Any:
 
 
 def _stage(
-    chunks: Iterable[list[tuple[int, list[str]]]],
-    gate: RowGate,
+    results: Iterable[ChunkResult],
     report: ImportReport,
-    dropped_counts: Counter[int],
-    dropped: list[int],
+    dropped_counts: list[int],
+    notes: GateNotes,
     progress: Callable[[int], None] | None,
 ) -> Iterator[list[tuple[Any, ...]]]:
-    """Run each chunk of rows through the gate; yield the admitted rows as staging tuples."""
-    hasher = identity_hasher(settings.SUPPRESSION_KEY)
+    """Collect the gated chunks in file order, drop in-file duplicates, yield the staging rows."""
     seen: set[str] = set()
-    admit = gate.admit
-    for chunk in chunks:
+    for result in results:
         rows = []
-        for line, values in chunk:
-            for index in dropped:
-                if values[index].strip():
-                    dropped_counts[index] += 1
-            verdict = admit(line, values)
-            if isinstance(verdict, Rejected):
-                _reject(report, verdict, gate)
-                continue
-            if verdict.email in seen:
+        for row in result.staged:
+            if row[1] in seen:
                 report.duplicates_in_file += 1
                 continue
-            seen.add(verdict.email)
-            rows.append(_staging_row(verdict, hasher))
-        report.rows_read += len(chunk)
+            seen.add(row[1])
+            rows.append(row)
+        for verdict in result.rejected:
+            _reject(report, verdict)
+        for position, count in enumerate(result.dropped_values):
+            dropped_counts[position] += count
+        notes.add(result.notes)
+        report.rows_read += result.rows
         if progress is not None:
-            progress(len(chunk))
+            progress(result.rows)
         yield rows
 
 
-def _staging_row(row: Admitted, hasher: Callable[[str], str]) -> tuple[Any, ...]:
-    """The row in STAGED_COLUMNS order: Admitted's own order, with the keyed hash after the email."""
-    return (row[0], row[1], hasher(row[1]), *row[2:])
-
-
-def _reject(report: ImportReport, verdict: Rejected, gate: RowGate) -> None:
+def _reject(report: ImportReport, verdict: Rejected) -> None:
     report.rejected += 1
     if len(report.rejections) < REJECTIONS_LISTED:
         report.rejections.append({
@@ -262,8 +258,18 @@ def _reject(report: ImportReport, verdict: Rejected, gate: RowGate) -> None:
         })  # fmt: skip
 
 
-def _gate_warnings(gate: RowGate, report: ImportReport) -> None:
-    notes = gate.notes
+def _workers(request: ImportRequest) -> int:
+    """Worker processes for the gate: all cores (up to 4) for a large file, none for a small one."""
+    if request.workers is not None:
+        return request.workers
+    try:
+        large = request.path.stat().st_size >= PARALLEL_FROM_BYTES
+    except OSError:
+        return 1
+    return min(4, os.cpu_count() or 1) if large else 1
+
+
+def _gate_warnings(notes: GateNotes, report: ImportReport) -> None:
     if notes.truncated:
         report.warnings.append(f"{notes.truncated} values were longer than their field and were cut")
     if notes.unknown_countries:
@@ -331,7 +337,7 @@ def _apply(
         cursor.execute(
             "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
             "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
-            f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email",
+            f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email ORDER BY s.email",
             [batch.source_id, batch.pk, batch.source.url, collected_at, user.pk if user else None],
         )
         cursor.execute(

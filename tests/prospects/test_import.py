@@ -197,3 +197,20 @@ def test_a_spreadsheet_goes_through_the_same_gate(source, tmp_path):
     report = import_file(str(tmp_path / "salon.xlsx"))
     assert (report["format"], report["created"]) == ("xlsx", 2)
     assert Prospect.objects.get(email="jeanne.dupont@acme.example").job_title == "Acheteuse"
+
+
+def test_gating_in_worker_processes_gives_the_same_result_as_in_one(source, write_csv, tmp_path):
+    from pathlib import Path
+
+    from licite.prospects.importing import ImportRequest, run_import
+
+    rows = ROWS + "".join(f"A;B;buyer{i}@acme.example;Achats;Acme;;note;France\n" for i in range(200))
+    path = Path(write_csv(rows))
+    serial = run_import(ImportRequest(path=path, source=source, dry_run=True, workers=1, chunk_rows=7))
+    parallel = run_import(ImportRequest(path=path, source=source, dry_run=True, workers=2, chunk_rows=7))
+    ignore = {"seconds", "batch"}
+    assert {k: v for k, v in serial.as_dict().items() if k not in ignore} == {
+        k: v for k, v in parallel.as_dict().items() if k not in ignore
+    }
+    assert parallel.created == 203
+    assert parallel.dropped_columns[1] == {"column": "'Commentaire' (column G)", "values": 201}
