@@ -302,14 +302,25 @@ def _create_staging() -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
 
 
+def copy_text(rows: list[tuple[Any, ...]]) -> str:
+    """Rows in COPY's text format, built as one string per chunk (write_row is 10x slower).
+
+    The gate collapses white space in every value, so no value holds a tab or a line break;
+    backslashes, the only other special character, are doubled.
+    """
+    text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+    if text.count("\t") != len(rows) * (len(STAGED_COLUMNS) - 1) or text.count("\n") != len(rows):
+        raise ValueError("a staged value holds a tab or a line break")  # the gate guarantees it cannot
+    return text.replace("\\", "\\\\")
+
+
 def _insert_staged(chunks: Iterable[list[tuple[Any, ...]]]) -> None:
     names = ", ".join(STAGED_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
                 for rows in chunks:
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(copy_text(rows))
             return
         marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
         sql = f"INSERT INTO {STAGING} ({names}) VALUES ({marks})"

@@ -214,3 +214,13 @@ def test_gating_in_worker_processes_gives_the_same_result_as_in_one(source, writ
     }
     assert parallel.created == 203
     assert parallel.dropped_columns[1] == {"column": "'Commentaire' (column G)", "values": 201}
+
+
+def test_backslashes_and_quotes_survive_the_bulk_path(source, write_csv):
+    import_file(write_csv(HEADER + 'Je\\anne;"O\'Brien ""Jr""";jeanne@acme.example;R&D \\ Achats;Acme;;;\n'))
+    jeanne = Prospect.objects.get(email="jeanne@acme.example")
+    assert (jeanne.first_name, jeanne.last_name, jeanne.job_title) == (
+        "Je\\anne",
+        'O\'Brien "Jr"',
+        "R&D \\ Achats",
+    )
