@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -29,7 +29,7 @@ from licite.campaigns.models import (
     ContactKind,
     OutboundMessage,
 )
-from licite.campaigns.notices import public_url
+from licite.campaigns.notices import Sender, public_url
 from licite.campaigns.rendering import new_token, render_campaign_message, render_consent_request
 from licite.core import clocks
 from licite.core.eligibility import CampaignFacts, Decision, ProspectFacts, decide, summarize
@@ -106,12 +106,14 @@ def do_queue_campaign(actor: Any, campaign: Campaign, now: datetime | None = Non
     """Render one message per eligible prospect into the outbox and enqueue their sending."""
     now = now or timezone.now()
     preview = preview_campaign(campaign, now)
+    sender = Sender.load()
+    already = set(OutboundMessage.objects.filter(campaign=campaign).values_list("key_hash", flat=True))
+    eligible = Prospect.objects.filter(pk__in=preview.eligible).prefetch_related("provenance__source")
     queued: list[int] = []
     with transaction.atomic():
-        for prospect in Prospect.objects.filter(pk__in=preview.eligible).iterator(chunk_size=500):
-            message = _outbound(prospect, campaign, now)
-            if message is not None:
-                queued.append(message.pk)
+        for chunk in _chunks(eligible.order_by("pk"), 500):
+            messages = [_outbound(p, campaign, now, sender) for p in chunk if p.key_hash not in already]
+            queued.extend(m.pk for m in OutboundMessage.objects.bulk_create(messages))
         campaign.status, campaign.queued_at = Campaign.Status.SENDING, now
         campaign.save(update_fields=["status", "queued_at"])
         record(actor, "campaign.queued", campaign, queued=len(queued), excluded=len(preview.excluded))
@@ -119,13 +121,19 @@ def do_queue_campaign(actor: Any, campaign: Campaign, now: datetime | None = Non
     return len(queued)
 
 
-def _outbound(prospect: Prospect, campaign: Campaign, now: datetime) -> OutboundMessage | None:
-    if OutboundMessage.objects.filter(campaign=campaign, key_hash=prospect.key_hash).exists():
-        return None  # queued already: a campaign reaches one person once
+def _chunks(queryset: Any, size: int) -> Iterable[list[Any]]:
+    """Model instances in lists of `size`, each list with its prefetches done in one query."""
+    ids = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        yield list(queryset.filter(pk__in=ids[start : start + size]))
+
+
+def _outbound(prospect: Prospect, campaign: Campaign, now: datetime, sender: Sender) -> OutboundMessage:
+    """A message rendered for the outbox (a campaign reaches one person once: see the caller)."""
     token = new_token()
     include_notice = prospect.notice_sent_at is None  # RULES D2: the first message carries it
-    rendered = render_campaign_message(prospect, campaign, token, include_notice)
-    return OutboundMessage.objects.create(
+    rendered = render_campaign_message(prospect, campaign, token, include_notice, sender)
+    return OutboundMessage(
         kind=OutboundMessage.Kind.CAMPAIGN, campaign=campaign, prospect=prospect, key_hash=prospect.key_hash,
         to_address=prospect.email, to_domain=prospect.email.rpartition("@")[2], language=rendered.language,
         subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
@@ -179,11 +187,30 @@ def do_request_pending_consents(actor: Any, now: datetime | None = None) -> int:
 # --- Sending -------------------------------------------------------------------------------
 
 
-def enqueue_sending(message_ids: Iterable[int]) -> None:
-    from licite.campaigns.tasks import send_message
+SEND_BATCH = 200  # messages per task: one SMTP connection and one task's bookkeeping for all
 
-    for message_id in message_ids:
-        send_message.enqueue(message_id)
+
+def enqueue_sending(message_ids: Iterable[int]) -> None:
+    from licite.campaigns.tasks import send_messages
+
+    ids = list(message_ids)
+    for start in range(0, len(ids), SEND_BATCH):
+        send_messages.enqueue(ids[start : start + SEND_BATCH])
+
+
+def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
+    """Send a batch over one SMTP connection; return the messages to try again, and when."""
+    retry: dict[int, datetime] = {}
+    connection = get_connection()
+    try:
+        for message_id in message_ids:
+            outcome = do_send_message(message_id, connection=connection)
+            if outcome.retry_after is not None:
+                retry[message_id] = outcome.retry_after
+    finally:
+        connection.close()
+    _close_finished_campaigns(message_ids)
+    return retry
 
 
 @dataclass(frozen=True)
@@ -192,18 +219,21 @@ class SendOutcome:
     retry_after: datetime | None = None
 
 
-def do_send_message(message_id: int, now: datetime | None = None) -> SendOutcome:
+def do_send_message(message_id: int, now: datetime | None = None, connection: Any = None) -> SendOutcome:
     """Send one message of the outbox at most once, after checking again that it is allowed."""
     now = now or timezone.now()
-    outcome, claimed = _claim(message_id, now)
-    if not claimed:
+    outcome, message = _claim(message_id, now)
+    if message is None:
         return outcome
-    message = OutboundMessage.objects.select_related("prospect", "campaign").get(pk=message_id)
     try:
-        _deliver(message)
+        _deliver(message, connection)
     except OSError as exc:  # smtplib.SMTPException is an OSError
+        if connection is not None:
+            connection.close()  # a broken connection is opened again for the next message
         return _failed(message, exc, now)
     _mark_sent(message, timezone.now())
+    if connection is None:
+        _close_finished_campaigns([message_id])
     return SendOutcome(OutboundMessage.Status.SENT)
 
 
@@ -225,28 +255,29 @@ def _failed(message: OutboundMessage, exc: OSError, now: datetime) -> SendOutcom
 
 
 @transaction.atomic
-def _claim(message_id: int, now: datetime) -> tuple[SendOutcome, bool]:
+def _claim(message_id: int, now: datetime) -> tuple[SendOutcome, OutboundMessage | None]:
     """Inside one transaction: re-check eligibility (an objection stops it), the rate, and claim.
 
     A claimed message is never sent again, even if the worker dies before it is marked sent:
     a lost message is the safe error, a duplicate is not.
     """
-    message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+    locked = OutboundMessage.objects.select_for_update(of=("self",)).select_related("campaign")
+    message = locked.filter(pk=message_id).first()
     if message is None or message.status != OutboundMessage.Status.QUEUED:
-        return SendOutcome(message.status if message else "missing"), False
+        return SendOutcome(message.status if message else "missing"), None
     refusal = _refusal(message, now)
     if refusal:
         message.status, message.status_reason = OutboundMessage.Status.CANCELLED, refusal
         message.to_address = ""  # nothing left to send: do not keep the address
         message.save(update_fields=["status", "status_reason", "to_address"])
-        return SendOutcome(message.status), False
+        return SendOutcome(message.status), None
     window = now - timedelta(minutes=1)
     recent = OutboundMessage.objects.filter(to_domain=message.to_domain, sent_at__gte=window).count()
     if recent >= settings.LICITE_RATE_PER_DOMAIN:
-        return SendOutcome(OutboundMessage.Status.QUEUED, retry_after=now + timedelta(seconds=60)), False
+        return SendOutcome(OutboundMessage.Status.QUEUED, retry_after=now + timedelta(seconds=60)), None
     message.status, message.attempts = OutboundMessage.Status.SENDING, message.attempts + 1
     message.save(update_fields=["status", "attempts"])
-    return SendOutcome(message.status), True
+    return SendOutcome(message.status), message
 
 
 def _refusal(message: OutboundMessage, now: datetime) -> str:
@@ -262,11 +293,11 @@ def _refusal(message: OutboundMessage, now: datetime) -> str:
     return "" if decision.eligible else str(decision.reason)
 
 
-def _deliver(message: OutboundMessage) -> None:
+def _deliver(message: OutboundMessage, connection: Any = None) -> None:
     unsubscribe = public_url("unsubscribe", message.token)
     mailto_user, _, mailto_domain = settings.LICITE_UNSUBSCRIBE_MAILTO.partition("@")
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body_text, to=[message.to_address],
+        subject=message.subject, body=message.body_text, to=[message.to_address], connection=connection,
         headers={
             # RULES E2 (RFC 8058): one HTTPS URL with an opaque token, a mailto, one-click POST.
             "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{mailto_user}+{message.token}@{mailto_domain}>",
@@ -278,17 +309,22 @@ def _deliver(message: OutboundMessage) -> None:
     email.send()
 
 
+def _close_finished_campaigns(message_ids: list[int]) -> None:
+    """A campaign with nothing left queued or being sent is sent."""
+    campaigns = set(
+        OutboundMessage.objects.filter(pk__in=message_ids, campaign__isnull=False).values_list(
+            "campaign", flat=True
+        )
+    )
+    pending = (OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING)
+    for campaign_id in campaigns:
+        if not OutboundMessage.objects.filter(campaign_id=campaign_id, status__in=pending).exists():
+            Campaign.objects.filter(pk=campaign_id).update(status=Campaign.Status.SENT)
+
+
 @transaction.atomic
 def _mark_sent(message: OutboundMessage, now: datetime) -> None:
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.SENT, sent_at=now)
-    if (
-        message.campaign_id is not None
-        and not OutboundMessage.objects.filter(
-            campaign_id=message.campaign_id,
-            status__in=(OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING),
-        ).exists()
-    ):
-        Campaign.objects.filter(pk=message.campaign_id).update(status=Campaign.Status.SENT)
     if message.prospect_id is None:
         return
     kind = (

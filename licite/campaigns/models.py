@@ -139,6 +139,7 @@ class OutboundMessage(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["to_domain", "sent_at"], name="message_domain_sent"),
             models.Index(fields=["status"], name="message_status"),
+            models.Index(fields=["campaign", "status"], name="message_campaign_status"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -36,17 +38,38 @@ def notice_language(prospect: Prospect, organisation: Organisation, asked: str |
     return asked or prospect.language or organisation.default_language
 
 
-def compose_for(prospect: Prospect, token: str, language: str | None = None) -> core.Notice:
+@dataclass(frozen=True)
+class Sender:
+    """What every notice of a run says about the controller: loaded once, not once per message."""
+
+    organisation: Organisation
+    activities: dict[str, ProcessingActivity]
+
+    @classmethod
+    def load(cls) -> Sender:
+        organisation = Organisation.current()
+        if organisation is None:
+            raise NoticeUnavailable("no organisation profile: run `licite init`")
+        activities: dict[str, ProcessingActivity] = {}
+        for activity in ProcessingActivity.objects.order_by("-pk"):
+            activities[activity.legal_basis] = activity  # the oldest of each basis wins
+        return cls(organisation, activities)
+
+    def activity(self, legal_basis: str) -> ProcessingActivity:
+        if legal_basis not in self.activities:
+            raise NoticeUnavailable(
+                f"no processing activity with the legal basis {legal_basis!r} in the register: "
+                "declare the purpose first (admin, Register of processing)"
+            )
+        return self.activities[legal_basis]
+
+
+def compose_for(
+    prospect: Prospect, token: str, language: str | None = None, sender: Sender | None = None
+) -> core.Notice:
     """The notice this prospect receives, with the links of the message that carries it."""
-    organisation = Organisation.current()
-    if organisation is None:
-        raise NoticeUnavailable("no organisation profile: run `licite init`")
-    activity = ProcessingActivity.objects.filter(legal_basis=prospect.legal_basis).order_by("pk").first()
-    if activity is None:
-        raise NoticeUnavailable(
-            f"no processing activity with the legal basis {prospect.legal_basis!r} in the register: "
-            "declare the purpose first (admin, Register of processing)"
-        )
+    sender = sender or Sender.load()
+    organisation, activity = sender.organisation, sender.activity(prospect.legal_basis)
     context = core.NoticeContext(
         controller=core.Controller(
             legal_name=organisation.legal_name, address=organisation.address, siren=organisation.siren,
@@ -67,7 +90,7 @@ def compose_for(prospect: Prospect, token: str, language: str | None = None) -> 
                 collected_at=timezone.localtime(link.collected_at),
                 publicly_accessible=link.source.visibility == Visibility.PUBLIC,
             )
-            for link in prospect.provenance.select_related("source")
+            for link in prospect.provenance.all()
         ),
         data_held=tuple(name for name in HELD_FIELDS if getattr(prospect, name)),
         language=notice_language(prospect, organisation, language),

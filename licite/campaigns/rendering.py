@@ -11,7 +11,7 @@ from django.utils import translation
 
 from licite.accounts.models import Organisation
 from licite.campaigns.models import Campaign
-from licite.campaigns.notices import compose_for, notice_language, public_url
+from licite.campaigns.notices import Sender, compose_for, notice_language, public_url
 from licite.prospects.models import Prospect
 
 
@@ -29,12 +29,12 @@ def new_token() -> str:
 
 
 def render_campaign_message(
-    prospect: Prospect, campaign: Campaign, token: str, include_notice: bool
+    prospect: Prospect, campaign: Campaign, token: str, include_notice: bool, sender: Sender | None = None
 ) -> Rendered:
     """RULES E1: the sender identified, the offer, a visible way to object; the notice if first (D2)."""
-    organisation = Organisation.current()
-    assert organisation is not None
-    notice = compose_for(prospect, token) if include_notice else None
+    sender = sender or Sender.load()
+    organisation = sender.organisation
+    notice = compose_for(prospect, token, sender=sender) if include_notice else None
     language = notice.language if notice else notice_language(prospect, organisation)
     context = {
         "organisation": organisation, "prospect": prospect, "campaign": campaign, "notice": notice,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from licite.campaigns.actions import do_send_message
+from licite.campaigns.actions import do_send_batch
 
 
 @task(queue_name="email")
-def send_message(message_id: int) -> str:
-    """Send one message of the outbox; a message over its domain's rate is enqueued again later."""
-    outcome = do_send_message(message_id)
-    if outcome.retry_after is not None:
-        send_message.using(run_after=outcome.retry_after).enqueue(message_id)
-    return str(outcome.status)
+def send_messages(message_ids: list[int]) -> int:
+    """Send a batch of the outbox over one connection; messages held back by their domain's rate
+    (or an unreachable server) are enqueued again, each for later."""
+    retry = do_send_batch(message_ids)
+    for message_id, after in retry.items():
+        send_messages.using(run_after=after).enqueue([message_id])
+    return len(message_ids) - len(retry)
