@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from licite.audit.actions import record
@@ -199,14 +200,31 @@ def enqueue_sending(message_ids: Iterable[int]) -> None:
 
 
 def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
-    """Send a batch over one SMTP connection; return the messages to try again, and when."""
-    retry: dict[int, datetime] = {}
+    """Send a batch over one SMTP connection; return the messages to try again, and when.
+
+    The batch is claimed in one transaction that checks every message again (suppression,
+    eligibility, the domain's rate). Just before each send, the suppression list is read once
+    more, so an objection recorded while the batch runs still stops its messages (RULES E3).
+    A claimed message is never sent twice, even if the worker dies before marking it sent: a
+    lost message is the safe error, a duplicate is not.
+    """
+    now = timezone.now()
+    claimed, retry = _claim_batch(message_ids, now)
     connection = get_connection()
     try:
-        for message_id in message_ids:
-            outcome = do_send_message(message_id, connection=connection)
-            if outcome.retry_after is not None:
-                retry[message_id] = outcome.retry_after
+        for message in claimed:
+            if SuppressionEntry.objects.filter(key_hash=message.key_hash).exists():
+                _cancel([message], "suppressed")
+                continue
+            try:
+                _deliver(message, connection)
+            except OSError as exc:  # smtplib.SMTPException is an OSError
+                connection.close()  # a broken connection is opened again for the next message
+                retry_after = _failed(message, exc, now)
+                if retry_after is not None:
+                    retry[message.pk] = retry_after
+                continue
+            _mark_sent(message, timezone.now())
     finally:
         connection.close()
     _close_finished_campaigns(message_ids)
@@ -219,73 +237,75 @@ class SendOutcome:
     retry_after: datetime | None = None
 
 
-def do_send_message(message_id: int, now: datetime | None = None, connection: Any = None) -> SendOutcome:
-    """Send one message of the outbox at most once, after checking again that it is allowed."""
-    now = now or timezone.now()
-    outcome, message = _claim(message_id, now)
-    if message is None:
-        return outcome
-    try:
-        _deliver(message, connection)
-    except OSError as exc:  # smtplib.SMTPException is an OSError
-        if connection is not None:
-            connection.close()  # a broken connection is opened again for the next message
-        return _failed(message, exc, now)
-    _mark_sent(message, timezone.now())
-    if connection is None:
-        _close_finished_campaigns([message_id])
-    return SendOutcome(OutboundMessage.Status.SENT)
+def do_send_message(message_id: int) -> SendOutcome:
+    """Send one message of the outbox (a batch of one)."""
+    retry = do_send_batch([message_id])
+    status = OutboundMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
+    return SendOutcome(status or "missing", retry.get(message_id))
 
 
-def _failed(message: OutboundMessage, exc: OSError, now: datetime) -> SendOutcome:
+def _failed(message: OutboundMessage, exc: OSError, now: datetime) -> datetime | None:
     """The server could not be reached: nothing left, so try again later. Any other error may
     come after the server took the message: never retried (at most once)."""
     unreached = isinstance(exc, ConnectionRefusedError | smtplib.SMTPConnectError | socket.gaierror)
     if unreached and message.attempts < MAX_ATTEMPTS:
         OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.QUEUED)
         log.warning("message %s: server unreachable (%s), retried later", message.pk, type(exc).__name__)
-        return SendOutcome(
-            OutboundMessage.Status.QUEUED, retry_after=now + timedelta(minutes=5 * message.attempts)
-        )
+        return now + timedelta(minutes=5 * message.attempts)
     OutboundMessage.objects.filter(pk=message.pk).update(
         status=OutboundMessage.Status.FAILED, status_reason=type(exc).__name__[:60]
     )
     log.warning("message %s failed: %s", message.pk, type(exc).__name__)
-    return SendOutcome(OutboundMessage.Status.FAILED)
+    return None
 
 
 @transaction.atomic
-def _claim(message_id: int, now: datetime) -> tuple[SendOutcome, OutboundMessage | None]:
-    """Inside one transaction: re-check eligibility (an objection stops it), the rate, and claim.
-
-    A claimed message is never sent again, even if the worker dies before it is marked sent:
-    a lost message is the safe error, a duplicate is not.
-    """
+def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMessage], dict[int, datetime]]:
+    """Lock the queued messages of the batch, check each again, claim those that may go now."""
     locked = OutboundMessage.objects.select_for_update(of=("self",)).select_related("campaign")
-    message = locked.filter(pk=message_id).first()
-    if message is None or message.status != OutboundMessage.Status.QUEUED:
-        return SendOutcome(message.status if message else "missing"), None
-    refusal = _refusal(message, now)
-    if refusal:
-        message.status, message.status_reason = OutboundMessage.Status.CANCELLED, refusal
+    messages = list(locked.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).order_by("pk"))
+    hashes = {message.key_hash for message in messages}
+    suppressed = set(SuppressionEntry.objects.filter(key_hash__in=hashes).values_list("key_hash", flat=True))
+    prospects = annotated_prospects().filter(pk__in={m.prospect_id for m in messages if m.prospect_id})
+    by_id = {prospect.pk: prospect for prospect in prospects}
+    recent = Counter(
+        dict(
+            OutboundMessage.objects.filter(
+                to_domain__in={m.to_domain for m in messages}, sent_at__gte=now - timedelta(minutes=1)
+            )
+            .values("to_domain")
+            .annotate(n=Count("id"))
+            .values_list("to_domain", "n")
+        )
+    )
+    claimed: list[OutboundMessage] = []
+    retry: dict[int, datetime] = {}
+    for message in messages:
+        refusal = _refusal(message, by_id.get(message.prospect_id or 0), message.key_hash in suppressed, now)
+        if refusal:
+            _cancel([message], refusal)
+        elif recent[message.to_domain] >= settings.LICITE_RATE_PER_DOMAIN:
+            retry[message.pk] = now + timedelta(seconds=60)
+        else:
+            recent[message.to_domain] += 1
+            message.status, message.attempts = OutboundMessage.Status.SENDING, message.attempts + 1
+            claimed.append(message)
+    OutboundMessage.objects.bulk_update(claimed, ["status", "attempts"])
+    return claimed, retry
+
+
+def _cancel(messages: list[OutboundMessage], reason: str) -> None:
+    for message in messages:
+        message.status, message.status_reason = OutboundMessage.Status.CANCELLED, reason
         message.to_address = ""  # nothing left to send: do not keep the address
-        message.save(update_fields=["status", "status_reason", "to_address"])
-        return SendOutcome(message.status), None
-    window = now - timedelta(minutes=1)
-    recent = OutboundMessage.objects.filter(to_domain=message.to_domain, sent_at__gte=window).count()
-    if recent >= settings.LICITE_RATE_PER_DOMAIN:
-        return SendOutcome(OutboundMessage.Status.QUEUED, retry_after=now + timedelta(seconds=60)), None
-    message.status, message.attempts = OutboundMessage.Status.SENDING, message.attempts + 1
-    message.save(update_fields=["status", "attempts"])
-    return SendOutcome(message.status), message
+    OutboundMessage.objects.bulk_update(messages, ["status", "status_reason", "to_address"])
 
 
-def _refusal(message: OutboundMessage, now: datetime) -> str:
-    if SuppressionEntry.objects.filter(key_hash=message.key_hash).exists():
+def _refusal(message: OutboundMessage, prospect: Any, suppressed: bool, now: datetime) -> str:
+    if suppressed:
         return "suppressed"
-    if message.prospect_id is None:
+    if prospect is None:
         return "erased"
-    prospect = annotated_prospects().get(pk=message.prospect_id)
     if message.kind == OutboundMessage.Kind.CONSENT_REQUEST:
         return "" if prospect.status == ProspectStatus.CONSENT_PENDING else "consent_not_pending"
     assert message.campaign is not None
@@ -325,8 +345,8 @@ def _close_finished_campaigns(message_ids: list[int]) -> None:
 @transaction.atomic
 def _mark_sent(message: OutboundMessage, now: datetime) -> None:
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.SENT, sent_at=now)
-    if message.prospect_id is None:
-        return
+    if not Prospect.objects.select_for_update().filter(pk=message.prospect_id).exists():
+        return  # erased meanwhile (an objection while the message was on its way): nothing to record
     kind = (
         ContactKind.CONSENT_REQUEST
         if message.kind == OutboundMessage.Kind.CONSENT_REQUEST

@@ -220,3 +220,50 @@ def test_an_unreachable_server_is_tried_again_later_and_nothing_is_lost(prospect
     assert outcome.retry_after is not None
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("queued", 1)
+
+
+def test_an_objection_arriving_while_a_batch_is_being_sent_stops_its_next_messages(prospects, smtp):
+    """The first message reaches the server; meanwhile the other recipient objects; their
+    message, already claimed in the same batch, must not go."""
+    import threading
+
+    from licite.rights.actions import do_suppress
+
+    original = smtp.handle_DATA
+
+    async def object_on_first_message(server, session, envelope):
+        answer = await original(server, session, envelope)
+        if len(smtp.messages) == 1:
+            other = JEANNE if smtp.messages[0]["To"] == EMILY else EMILY
+            objection = threading.Thread(target=do_suppress, args=(None, other, "objection"))
+            objection.start()
+            objection.join()
+        return answer
+
+    smtp.handle_DATA = object_on_first_message
+    do_queue_campaign(None, purchasing_campaign())
+    run_worker()
+    assert len(smtp.messages) == 1
+    assert OutboundMessage.objects.filter(status="cancelled", status_reason="suppressed").count() == 1
+
+
+def test_an_objection_while_the_persons_own_message_is_on_its_way_is_honoured(prospects, smtp):
+    import threading
+
+    from licite.rights.actions import do_suppress
+
+    original = smtp.handle_DATA
+
+    async def object_on_delivery(server, session, envelope):
+        answer = await original(server, session, envelope)
+        objection = threading.Thread(target=do_suppress, args=(None, envelope.rcpt_tos[0], "objection"))
+        objection.start()
+        objection.join()
+        return answer
+
+    smtp.handle_DATA = object_on_delivery
+    do_queue_campaign(None, purchasing_campaign())
+    run_worker()
+    assert len(smtp.messages) >= 1
+    assert not Prospect.objects.filter(email__in=[m["To"] for m in smtp.messages]).exists()
+    assert not ContactEvent.objects.filter(prospect__email__in=[m["To"] for m in smtp.messages]).exists()
