@@ -211,6 +211,7 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
     now = timezone.now()
     claimed, retry = _claim_batch(message_ids, now)
     connection = get_connection()
+    sent: list[tuple[OutboundMessage, datetime]] = []
     try:
         for message in claimed:
             if SuppressionEntry.objects.filter(key_hash=message.key_hash).exists():
@@ -224,9 +225,10 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
                 if retry_after is not None:
                     retry[message.pk] = retry_after
                 continue
-            _mark_sent(message, timezone.now())
+            sent.append((message, timezone.now()))
     finally:
         connection.close()
+        _mark_sent(sent)  # what went out is recorded, even if the batch stopped half-way
     _close_finished_campaigns(message_ids)
     return retry
 
@@ -343,24 +345,36 @@ def _close_finished_campaigns(message_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def _mark_sent(message: OutboundMessage, now: datetime) -> None:
-    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.SENT, sent_at=now)
-    if not Prospect.objects.select_for_update().filter(pk=message.prospect_id).exists():
-        return  # erased meanwhile (an objection while the message was on its way): nothing to record
-    kind = (
-        ContactKind.CONSENT_REQUEST
-        if message.kind == OutboundMessage.Kind.CONSENT_REQUEST
-        else ContactKind.MESSAGE
-    )
-    ContactEvent.objects.create(prospect_id=message.prospect_id, kind=kind, occurred_at=now, message=message)
-    if message.includes_notice:
-        # RULES D2: the notice went with this first message.
-        Prospect.objects.filter(pk=message.prospect_id, notice_sent_at__isnull=True).update(
-            notice_sent_at=now
+def _mark_sent(sent: list[tuple[OutboundMessage, datetime]]) -> None:
+    """Record the messages sent: their status, a contact event each, the notice date (RULES D2)."""
+    for message, at in sent:
+        message.status, message.sent_at = OutboundMessage.Status.SENT, at
+    OutboundMessage.objects.bulk_update([message for message, _ in sent], ["status", "sent_at"])
+    ids = {message.prospect_id for message, _ in sent}
+    # A person erased meanwhile (an objection while the message was on its way): nothing to record.
+    alive = set(Prospect.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    events = []
+    for message, at in sent:
+        if message.prospect_id not in alive:
+            continue
+        kind = (
+            ContactKind.CONSENT_REQUEST
+            if message.kind == OutboundMessage.Kind.CONSENT_REQUEST
+            else ContactKind.MESSAGE
         )
-        ContactEvent.objects.create(
-            prospect_id=message.prospect_id, kind=ContactKind.NOTICE, occurred_at=now, message=message
+        events.append(
+            ContactEvent(prospect_id=message.prospect_id, kind=kind, occurred_at=at, message=message)
         )
+        if message.includes_notice:
+            events.append(
+                ContactEvent(
+                    prospect_id=message.prospect_id, kind=ContactKind.NOTICE, occurred_at=at, message=message
+                )
+            )
+            Prospect.objects.filter(pk=message.prospect_id, notice_sent_at__isnull=True).update(
+                notice_sent_at=at
+            )
+    ContactEvent.objects.bulk_create(events)
 
 
 # --- What the person does -------------------------------------------------------------------
