@@ -218,6 +218,8 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
                 _cancel([message], "suppressed")
                 continue
             try:
+                if connection.connection is None:
+                    connection.open()  # opened here, it stays open for the whole batch
                 _deliver(message, connection)
             except OSError as exc:  # smtplib.SMTPException is an OSError
                 connection.close()  # a broken connection is opened again for the next message

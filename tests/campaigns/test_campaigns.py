@@ -267,3 +267,10 @@ def test_an_objection_while_the_persons_own_message_is_on_its_way_is_honoured(pr
     assert len(smtp.messages) >= 1
     assert not Prospect.objects.filter(email__in=[m["To"] for m in smtp.messages]).exists()
     assert not ContactEvent.objects.filter(prospect__email__in=[m["To"] for m in smtp.messages]).exists()
+
+
+def test_a_batch_of_messages_shares_one_smtp_connection(prospects, smtp):
+    do_queue_campaign(None, purchasing_campaign())
+    run_worker()
+    assert len(smtp.messages) == 2
+    assert smtp.sessions == 1
