@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -44,6 +45,8 @@ class Sender:
 
     organisation: Organisation
     activities: dict[str, ProcessingActivity]
+    # Rendered frames shared by the messages of a run (see licite.campaigns.rendering).
+    frames: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls) -> Sender:
@@ -68,9 +71,15 @@ def compose_for(
     prospect: Prospect, token: str, language: str | None = None, sender: Sender | None = None
 ) -> core.Notice:
     """The notice this prospect receives, with the links of the message that carries it."""
-    sender = sender or Sender.load()
+    return core.compose_notice(notice_context(prospect, token, language, sender or Sender.load()))
+
+
+def notice_context(
+    prospect: Prospect, token: str, language: str | None, sender: Sender
+) -> core.NoticeContext:
+    """Everything the notice of this prospect says; equal for two prospects with equal notices."""
     organisation, activity = sender.organisation, sender.activity(prospect.legal_basis)
-    context = core.NoticeContext(
+    return core.NoticeContext(
         controller=core.Controller(
             legal_name=organisation.legal_name, address=organisation.address, siren=organisation.siren,
             contact_email=organisation.contact_email, dpo_name=organisation.dpo_name,
@@ -97,7 +106,6 @@ def compose_for(
         objection_url=public_url("unsubscribe", token),
         consent_withdrawal_url=public_url("unsubscribe", token) if prospect.legal_basis == "consent" else "",
     )  # fmt: skip
-    return core.compose_notice(context)
 
 
 def _recipients(activity: ProcessingActivity) -> str:

@@ -274,3 +274,28 @@ def test_a_batch_of_messages_shares_one_smtp_connection(prospects, smtp):
     run_worker()
     assert len(smtp.messages) == 2
     assert smtp.sessions == 1
+
+
+def test_each_message_carries_its_own_name_and_links_and_escapes_them_in_html(prospects, write_csv):
+    from tests.conftest import HEADER
+
+    import_file(
+        write_csv(
+            HEADER + "<b>Zoé</b>;X;zoe@acme-industrie.example;Acheteuse achats;Acme;;;France\n",
+            name="more.csv",
+        )
+    )
+    do_queue_campaign(None, purchasing_campaign())
+    messages = list(OutboundMessage.objects.filter(campaign__name="Audit achats"))
+    assert len(messages) == 3
+    for message in messages:
+        others = [m.token for m in messages if m.pk != message.pk]
+        assert message.token in message.body_text
+        assert message.token in message.body_html
+        assert not any(token in message.body_text + message.body_html for token in others)
+        assert "licite0token0slot" not in message.body_text + message.body_html
+        assert "\x00" not in message.body_text + message.body_html
+    zoe = next(m for m in messages if m.to_address == "zoe@acme-industrie.example")
+    assert "Bonjour <b>Zoé</b>," in zoe.body_text
+    assert "&lt;b&gt;Zoé&lt;/b&gt;" in zoe.body_html
+    assert "<b>Zoé</b>" not in zoe.body_html
