@@ -41,8 +41,10 @@ pytest: $(VENV)/.installed-test
 		LICITE_HOME=$(CURDIR)/var/test LICITE_DATABASE_URL="$$LICITE_TEST_POSTGRES_URL" $(BIN)/pytest; \
 	else echo "LICITE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; fi
 
+# Speed and memory against baselines measured in the same run (see README.md, Benchmarks).
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.import_bench
+	$(BIN)/python -m bench.import_bench --rows 1000000
+	$(BIN)/python -m bench.send_bench --prospects 10000
 
 clean:
 	rm -rf $(VENV) var
