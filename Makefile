@@ -18,11 +18,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The demo prints its messages on the console instead of sending them, unless
+# LICITE_EMAIL_BACKEND says otherwise: demo data must never reach a real mailbox.
+run: export LICITE_EMAIL_BACKEND ?= console
 run: $(VENV)/.installed
 	$(LICITE) migrate --noinput
 	$(LICITE) init --demo
 	$(LICITE) demo --if-empty
-	$(LICITE) serve
+	$(LICITE) serve --with-worker
 
 test: $(VENV)/.installed-test lint typecheck pytest
 

@@ -6,6 +6,7 @@ applied in one place. Eligibility itself is decided by `licite.core.eligibility`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
@@ -211,6 +212,7 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
     now = timezone.now()
     claimed, retry = _claim_batch(message_ids, now)
     connection = get_connection()
+    _open(connection)
     sent: list[tuple[OutboundMessage, datetime]] = []
     try:
         for message in claimed:
@@ -218,11 +220,10 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
                 _cancel([message], "suppressed")
                 continue
             try:
-                if connection.connection is None:
-                    connection.open()  # opened here, it stays open for the whole batch
                 _deliver(message, connection)
-            except OSError as exc:  # smtplib.SMTPException is an OSError
+            except Exception as exc:  # whatever happens, the message gets a final status
                 connection.close()  # a broken connection is opened again for the next message
+                _open(connection)
                 retry_after = _failed(message, exc, now)
                 if retry_after is not None:
                     retry[message.pk] = retry_after
@@ -248,7 +249,13 @@ def do_send_message(message_id: int) -> SendOutcome:
     return SendOutcome(status or "missing", retry.get(message_id))
 
 
-def _failed(message: OutboundMessage, exc: OSError, now: datetime) -> datetime | None:
+def _open(connection: Any) -> None:
+    """Open the backend's connection once for the batch (an SMTP session shared by its messages)."""
+    with contextlib.suppress(OSError):  # each send tries again, and fails or succeeds on its own
+        connection.open()
+
+
+def _failed(message: OutboundMessage, exc: Exception, now: datetime) -> datetime | None:
     """The server could not be reached: nothing left, so try again later. Any other error may
     come after the server took the message: never retried (at most once)."""
     unreached = isinstance(exc, ConnectionRefusedError | smtplib.SMTPConnectError | socket.gaierror)

@@ -132,6 +132,21 @@ def _activity() -> ProcessingActivity:
     )
 
 
+def _consent_activity() -> ProcessingActivity:
+    return ProcessingActivity(
+        name="Offres par courrier électronique aux particuliers (consentement)",
+        purpose="Sending our offers by email to consumers who agreed to receive them.",
+        legal_basis=LegalBasis.CONSENT,
+        data_subjects="Consumers who gave their consent (double opt-in).",
+        data_categories=["identity"],
+        recipients_internal="Marketing team",
+        processors="Email delivery provider (Art. 28 contract)",
+        transfers_outside_eu="None",
+        retention="Until consent is withdrawn, and at most 3 years after the last contact",
+        security_measures=["access control", "traceability", "backup", "encryption"],
+    )
+
+
 def _person(rng: random.Random, index: int) -> dict[str, str]:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     company, country = rng.choice(COMPANIES)
@@ -164,7 +179,7 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
     """Fill an empty database; the caller checks that it is empty."""
     rng = random.Random(seed)
     sources = [Source.objects.filter(name=s.name).first() or _saved(s) for s in _sources()]
-    ProcessingActivity.objects.bulk_create([_activity()], ignore_conflicts=True)
+    ProcessingActivity.objects.bulk_create([_activity(), _consent_activity()], ignore_conflicts=True)
     batch = ImportBatch.objects.create(
         source=sources[1],
         filename="exposants-2026.csv",

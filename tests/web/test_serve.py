@@ -17,13 +17,18 @@ from tests.conftest import LICITE, ROOT, free_port, run_licite
 def served_app(tmp_path_factory):
     """A real server on an empty SQLite database of its own, migrated and initialised."""
     home = tmp_path_factory.mktemp("serve")
-    env = {**os.environ, "LICITE_HOME": str(home), "LICITE_DATABASE_URL": ""}
+    env = {
+        **os.environ,
+        "LICITE_HOME": str(home),
+        "LICITE_DATABASE_URL": "",
+        "LICITE_EMAIL_BACKEND": "console",
+    }
     for args in (("migrate", "--noinput"), ("init", "--demo"), ("demo", "--count", "30")):
         result = run_licite(*args, env=env)
         assert result.returncode == 0, result.stderr
     port = free_port()
     server = subprocess.Popen(
-        [*LICITE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [*LICITE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--with-worker"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -33,7 +38,7 @@ def served_app(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + "/healthz", server)
-        yield base
+        yield base, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -59,20 +64,20 @@ def fetch(url):
 
 
 def test_the_server_answers_with_the_login_page(served_app):
-    status, _, body = fetch(served_app + "/login/")
+    status, _, body = fetch(served_app[0] + "/login/")
     assert status == 200
     assert 'name="password"' in body
 
 
 def test_the_server_serves_static_files(served_app):
-    status, headers, body = fetch(served_app + "/static/licite/licite.css")
+    status, headers, body = fetch(served_app[0] + "/static/licite/licite.css")
     assert status == 200
     assert headers["Content-Type"].startswith("text/css")
     assert "--accent" in body
 
 
 def test_the_server_serves_the_admin_login(served_app):
-    status, _, body = fetch(served_app + "/admin/login/")
+    status, _, body = fetch(served_app[0] + "/admin/login/")
     assert status == 200
     assert "csrfmiddlewaretoken" in body
 
@@ -90,3 +95,25 @@ def test_link_tokens_never_reach_the_access_log():
     assert mask_tokens("/u/8MIp2BaG8u1yp3rYkWL2nFhB6GqjV4ml") == "/u/…"
     assert mask_tokens("/consent/abc") == "/consent/…"
     assert mask_tokens("/login/") == "/login/"
+
+
+QUEUE_CONSENT_REQUESTS = (
+    "from licite.campaigns.actions import do_request_pending_consents as q; print(q(None))"
+)
+COUNT_SENT = (
+    "from licite.campaigns.models import OutboundMessage as M; print(M.objects.filter(status='sent').count())"
+)
+
+
+def test_the_worker_started_with_the_server_sends_the_outbox(served_app):
+    _, env = served_app
+    result = run_licite("shell", "-c", QUEUE_CONSENT_REQUESTS, env=env)
+    assert result.returncode == 0, result.stderr
+    queued = int(result.stdout.split()[-1])
+    assert queued > 0
+    deadline = time.monotonic() + 60
+    sent = 0
+    while time.monotonic() < deadline and sent < queued:
+        sent = int(run_licite("shell", "-c", COUNT_SENT, env=env).stdout.split()[-1])
+        time.sleep(1)
+    assert sent == queued

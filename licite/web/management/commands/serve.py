@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -22,7 +24,12 @@ class Command(LiciteCommand):
         parser.add_argument(
             "--bind", default="127.0.0.1:8000", help="Address and port (default 127.0.0.1:8000)"
         )
-        parser.add_argument("--workers", type=int, default=2, help="Worker processes (default 2)")
+        parser.add_argument("--workers", type=int, default=2, help="Web worker processes (default 2)")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run a task worker (`licite worker`) that sends the outbox",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         executor = MigrationExecutor(connection)
@@ -34,4 +41,12 @@ class Command(LiciteCommand):
 
         self.stdout.write(f"licite is serving on http://{options['bind']}/ (Ctrl+C stops it)")
         self.stdout.flush()
-        serve(options["bind"], options["workers"])
+        worker = None
+        if options["with_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "licite.cli", "worker"])
+        try:
+            serve(options["bind"], options["workers"])
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
