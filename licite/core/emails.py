@@ -45,6 +45,7 @@ __all__ = [
     "InvalidEmail",
     "classify_email",
     "email_domain",
+    "kind_of_address",
     "normalize_email",
     "strip_subaddress",
 ]
@@ -71,6 +72,9 @@ _ATEXT = "a-z0-9!#$%&'*+/=?^_`{|}~-"
 _FAST_ADDRESS = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([a-z0-9.-]+)")
 _ATEXT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-.")
 _LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+# The usual domain in one match: two labels or more of letters, digits and inner hyphens, at
+# most 63 characters each, the last starting with a letter (so not numeric).
+_PLAIN_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 _SEPARATORS = re.compile(r"[._-]+")
 _DIGITS = "0123456789"
@@ -138,18 +142,41 @@ def classify_email(raw: str, *, sole_trader: bool = False) -> Classification:
     except InvalidEmail as error:
         return Classification(raw, None, EmailKind.INVALID, False, f"invalid address: {error.reason}")
     normalized = f"{local}@{domain}"
-    if free:  # RULES A4: whatever the local part
+    kind = _kind(local, free)
+    if kind is EmailKind.PRIVATE:  # RULES A4: whatever the local part
         reason = f"free mail provider {domain}: treated as a private person (RULES A4)"
-        return Classification(raw, normalized, EmailKind.PRIVATE, True, reason)
-    base = strip_subaddress(local)
-    if _is_role(base):
+        return Classification(raw, normalized, kind, True, reason)
+    if kind is EmailKind.GENERIC:
+        base = strip_subaddress(local)
         if sole_trader:  # RULES A3
             reason = f"role address ({base}@) of a sole trader: still one natural person (RULES A3)"
-            return Classification(raw, normalized, EmailKind.GENERIC, True, reason)
+            return Classification(raw, normalized, kind, True, reason)
         reason = f"role address ({base}@) of a legal person (RULES A2)"
-        return Classification(raw, normalized, EmailKind.GENERIC, False, reason)
+        return Classification(raw, normalized, kind, False, reason)
     reason = "nominative address at a company domain: personal data (RULES A2)"
-    return Classification(raw, normalized, EmailKind.NOMINATIVE, True, reason)
+    return Classification(raw, normalized, kind, True, reason)
+
+
+def kind_of_address(raw: str) -> tuple[str, EmailKind] | InvalidEmail:
+    """The normalized address and its kind, or the InvalidEmail that says why there is none.
+
+    classify_email without its sentences, for bulk imports: the same rules, at a fraction of
+    the cost per address. An invalid address is returned, not raised, so that a whole column
+    can be mapped at once.
+    """
+    try:
+        local, domain, free = _parse(raw)
+    except InvalidEmail as error:
+        return error
+    return f"{local}@{domain}", _kind(local, free)
+
+
+def _kind(local: str, free: bool) -> EmailKind:
+    if free:  # RULES A4
+        return EmailKind.PRIVATE
+    if _is_role(strip_subaddress(local)):  # RULES A2
+        return EmailKind.GENERIC
+    return EmailKind.NOMINATIVE
 
 
 def _parse(raw: str) -> tuple[str, str, bool]:
@@ -229,6 +256,8 @@ def _domain(raw_domain: str) -> tuple[str, bool]:
         raise InvalidEmail("address literal not accepted")
     if raw_domain.isascii():
         domain = raw_domain.lower()
+        if _PLAIN_DOMAIN.fullmatch(domain) and len(domain) <= _MAX_DOMAIN and "xn--" not in domain:
+            return domain, _is_free_provider(domain)  # what _check_ascii_domain would accept
         if "xn--" in domain:
             _to_ascii(domain)  # validates the punycode labels
     else:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from licite.core.basis import decide_basis
 from licite.core.countries import country_code
-from licite.core.emails import EmailKind, classify_email, email_domain
+from licite.core.emails import EmailKind, InvalidEmail, email_domain, kind_of_address
 
 # RULES B6: for email prospecting, the purpose needs these fields and nothing more. A
 # professional phone is kept only when the processing activity declares it.
@@ -91,18 +91,18 @@ class RowGate:
 
     def admit(self, line: int, values: Sequence[str]) -> Admitted | Rejected:
         raw = values[self.email_index]
-        verdict = classify_email(raw)
-        if verdict.normalized is None:
-            reason = "no email address" if not raw.strip() else verdict.reason
+        verdict = kind_of_address(raw)
+        if isinstance(verdict, InvalidEmail):
+            reason = "no email address" if not raw.strip() else f"invalid address: {verdict.reason}"
             return Rejected(line, "email", raw, reason)
-        kind = verdict.kind
+        normalized, kind = verdict
         basis = decide_basis(kind)
         cleaned = self._descriptive(values)
         if not cleaned.get("company_domain") and kind is not EmailKind.PRIVATE:
-            cleaned["company_domain"] = email_domain(verdict.normalized)
+            cleaned["company_domain"] = email_domain(normalized)
         country = cleaned.get("country", "")
         return Admitted(
-            line, verdict.normalized, str(kind), basis.audience, basis.legal_basis, basis.status,
+            line, normalized, str(kind), basis.audience, basis.legal_basis, basis.status,
             cleaned.get("first_name", ""), cleaned.get("last_name", ""), cleaned.get("job_title", ""),
             cleaned.get("company", ""), cleaned.get("company_domain", ""),
             self._phone(values, country), country,

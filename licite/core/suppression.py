@@ -11,6 +11,8 @@ be reversed by hashing candidate addresses. It is still pseudonymous data, to pr
 personal data (RULES F4).
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -31,6 +33,7 @@ MIN_KEY_BYTES = 32
 
 # Gmail delivers "j.ean@" to "jean@", and googlemail.com is gmail.com: one person, one identity.
 _DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+_DOTLESS_SUFFIXES = tuple(f"@{domain}" for domain in _DOTLESS_DOMAINS)
 
 
 def suppression_identity(normalized: str) -> str:
@@ -65,15 +68,26 @@ def suppression_hasher(key: bytes) -> Callable[[str], str]:
 
 def identity_hasher(key: bytes) -> Callable[[str], str]:
     """Like suppression_hasher, for addresses that are already normalized (bulk imports)."""
-    _check_key(key)
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    return _IdentityHasher(key)
 
-    def hash_normalized(normalized: str) -> str:
-        mac = keyed.copy()
-        mac.update(suppression_identity(normalized).encode())
+
+class _IdentityHasher:
+    """The keyed HMAC state computed once; picklable, so that worker processes can get it."""
+
+    def __init__(self, key: bytes) -> None:
+        _check_key(key)
+        self.key = key
+        self.keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __reduce__(self) -> tuple[type[_IdentityHasher], tuple[bytes]]:
+        return (_IdentityHasher, (self.key,))
+
+    def __call__(self, normalized: str) -> str:
+        mac = self.keyed.copy()
+        if "+" in normalized or normalized.endswith(_DOTLESS_SUFFIXES):
+            normalized = suppression_identity(normalized)
+        mac.update(normalized.encode())  # else it is its own identity: the usual case, made cheap
         return mac.hexdigest()
-
-    return hash_normalized
 
 
 def _check_key(key: bytes) -> None:

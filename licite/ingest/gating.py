@@ -7,6 +7,7 @@ database. Results come back in file order. Nothing here touches the database.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ _installed: ChunkGate | None = None
 def _install(chunk_gate: ChunkGate) -> None:
     global _installed
     _installed = chunk_gate
+    # A worker only gates chunks, which builds no reference cycle, while the cyclic collector
+    # would scan each chunk's hundreds of thousands of objects again and again (a fifth of the
+    # gating time): it is not needed here.
+    gc.disable()
 
 
 def _run_installed(chunk: list[Row]) -> ChunkResult:

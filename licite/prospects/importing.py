@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import os
 import time
 from collections import Counter
@@ -46,6 +47,7 @@ STAGED_COLUMNS = (
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
+_KIND_AND_BASIS = operator.itemgetter(STAGED_COLUMNS.index("email_kind"), STAGED_COLUMNS.index("legal_basis"))
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 
 
@@ -170,7 +172,8 @@ def _import(
     report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
     report.columns = {name: mapping.headers[index] for name, index in field_index.items()}
     report.warnings.extend(mapping.warnings)
-    now = timezone.now()
+    # Whole seconds: the clocks need no more, and a million rows store 35 MB less.
+    now = timezone.now().replace(microsecond=0)
     collected_at = request.collected_at or now
     batch = ImportBatch.objects.create(
         source=request.source,
@@ -221,6 +224,10 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+def _user_id(user: Any) -> int | None:
+    return user.pk if user else None
+
+
 def _stage(
     results: Iterable[ChunkResult],
     report: ImportReport,
@@ -230,6 +237,7 @@ def _stage(
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Collect the gated chunks in file order, drop in-file duplicates, yield the staging rows."""
     seen: set[str] = set()
+    kinds_and_bases: Counter[tuple[str, str]] = Counter()
     for result in results:
         rows = []
         for row in result.staged:
@@ -238,6 +246,7 @@ def _stage(
                 continue
             seen.add(row[1])
             rows.append(row)
+        kinds_and_bases.update(map(_KIND_AND_BASIS, rows))
         for verdict in result.rejected:
             _reject(report, verdict)
         for position, count in enumerate(result.dropped_values):
@@ -247,6 +256,9 @@ def _stage(
         if progress is not None:
             progress(result.rows)
         yield rows
+    for (kind, basis), count in kinds_and_bases.items():
+        report.by_email_kind[kind] = report.by_email_kind.get(kind, 0) + count
+        report.by_legal_basis[basis] = report.by_legal_basis.get(basis, 0) + count
 
 
 def _reject(report: ImportReport, verdict: Rejected) -> None:
@@ -331,36 +343,35 @@ def _insert_staged(chunks: Iterable[list[tuple[Any, ...]]]) -> None:
 def _apply(
     batch: ImportBatch, request: ImportRequest, collected_at: datetime, now: datetime, report: ImportReport
 ) -> None:
-    """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1)."""
+    """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1).
+
+    The staging table is read in file order and has no index of its own: every statement below
+    walks it once and looks prospects up through their unique email index.
+    """
     user = _user(request.actor)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX {STAGING}_email ON {STAGING} (email)")
         # RULES F4: a suppressed person is never imported again, whatever the file says.
+        suppressed_by = f"FROM {STAGING} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry)"
         cursor.execute(
-            f"DELETE FROM {STAGING} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry)"
+            f"SELECT email_kind, legal_basis, COUNT(*) {suppressed_by} GROUP BY email_kind, legal_basis"
         )
+        for kind, basis, count in cursor.fetchall():
+            report.by_email_kind[kind] -= count  # counted when staged
+            report.by_legal_basis[basis] -= count
+        cursor.execute(f"DELETE {suppressed_by}")
         report.suppressed = max(cursor.rowcount, 0)
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email")
-        known = cursor.fetchone()[0]
+        staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
         report.updated = _update_known(cursor, now)
-        report.unchanged = known - report.updated
         report.created = _create_new(cursor, collected_at, now, user)
+        report.unchanged = staged - report.created - report.updated
         cursor.execute(
             "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
             "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
-            f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email ORDER BY s.email",
-            [batch.source_id, batch.pk, batch.source.url, collected_at, user.pk if user else None],
+            f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email",
+            [batch.source_id, batch.pk, batch.source.url, _sql_datetime(collected_at), _user_id(user)],
         )
-        cursor.execute(
-            f"SELECT email_kind, legal_basis, COUNT(*) FROM {STAGING} GROUP BY email_kind, legal_basis"
-        )
-        by_kind: Counter[str] = Counter()
-        by_basis: Counter[str] = Counter()
-        for kind, basis, count in cursor.fetchall():
-            by_kind[kind] += count
-            by_basis[basis] += count
-        report.by_email_kind = dict(sorted(by_kind.items()))
-        report.by_legal_basis = dict(sorted(by_basis.items()))
+    report.by_email_kind = {kind: count for kind, count in sorted(report.by_email_kind.items()) if count}
+    report.by_legal_basis = {basis: count for basis, count in sorted(report.by_legal_basis.items()) if count}
 
 
 def _update_known(cursor: Any, now: datetime) -> int:
@@ -373,7 +384,7 @@ def _update_known(cursor: Any, now: datetime) -> int:
     cursor.execute(
         f"UPDATE {target} SET {assignments}, updated_at = %s FROM {STAGING} s "
         f"WHERE {target}.email = s.email AND ({changed})",
-        [now],
+        [_sql_datetime(now)],
     )
     return int(max(cursor.rowcount, 0))
 
@@ -390,9 +401,15 @@ def _create_new(cursor: Any, collected_at: datetime, now: datetime, user: Any) -
         f"s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
         "WHEN s.country = '' THEN '' ELSE 'en' END, s.audience, s.legal_basis, s.status, "
         "%s, %s, %s, %s, %s, %s "
-        f"FROM {STAGING} s WHERE NOT EXISTS (SELECT 1 FROM prospects_prospect p WHERE p.email = s.email) "
-        "ORDER BY s.email",  # index pages are filled in order, not at random
-        [collected_at, user.pk if user else None, clocks.notice_due_at(collected_at),
-         clocks.retain_until(collected_at), now, now],
+        # File order, and ON CONFLICT rather than NOT EXISTS: one index lookup a row, no sort.
+        f"FROM {STAGING} s WHERE true ON CONFLICT (email) DO NOTHING",
+        [_sql_datetime(collected_at), _user_id(user),
+         _sql_datetime(clocks.notice_due_at(collected_at)), _sql_datetime(clocks.retain_until(collected_at)),
+         _sql_datetime(now), _sql_datetime(now)],
     )  # fmt: skip
     return int(max(cursor.rowcount, 0))
+
+
+def _sql_datetime(value: datetime) -> Any:
+    """A datetime in the form the ORM stores it; passed raw, SQLite would keep its "+00:00"."""
+    return connection.ops.adapt_datetimefield_value(value)

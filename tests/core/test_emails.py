@@ -13,6 +13,7 @@ from licite.core.emails import (
     InvalidEmail,
     classify_email,
     email_domain,
+    kind_of_address,
     normalize_email,
 )
 
@@ -299,3 +300,16 @@ def test_classification_never_raises_on_any_text(raw: str, sole_trader: bool) ->
     if result.kind is EmailKind.INVALID:
         assert not result.personal
     assert result.reason
+
+
+_DOMAIN_SHAPES = st.text(alphabet=string.ascii_lowercase + string.digits + "-.", min_size=1, max_size=70)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(), st.emails(), addresses(), st.builds("x@{}".format, _DOMAIN_SHAPES)))
+def test_the_bulk_classification_agrees_with_classify_email(raw: str) -> None:
+    verdict, bulk = classify_email(raw), kind_of_address(raw)
+    if isinstance(bulk, InvalidEmail):
+        assert (verdict.kind, verdict.reason) == (EmailKind.INVALID, f"invalid address: {bulk.reason}")
+    else:
+        assert bulk == (verdict.normalized, verdict.kind)

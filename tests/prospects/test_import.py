@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -85,6 +86,24 @@ def test_every_record_carries_its_provenance_and_its_clocks(source, write_csv, o
     assert jeanne.retain_until == clocks.retain_until(jeanne.collected_at)
     assert abs(jeanne.collected_at - timezone.now()) < timedelta(minutes=1)
     assert (jeanne.country, jeanne.language, jeanne.company_domain) == ("FR", "fr", "acme-industrie.example")
+
+
+def test_the_clocks_of_an_imported_record_are_stored_as_the_orm_stores_them(source, write_csv):
+    # Found by an exact date lookup: the purge and the notice queries compare dates in SQL.
+    with time_machine.travel(datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC), tick=False):
+        report = import_file(write_csv(ROWS))
+    collected = datetime(2026, 3, 2, 9, 30, 15, tzinfo=UTC)
+    assert Prospect.objects.filter(collected_at=collected).count() == report["created"] == 3
+    assert Prospect.objects.filter(retain_until=clocks.retain_until(collected)).count() == 3
+    assert Prospect.objects.filter(notice_due_at=clocks.notice_due_at(collected)).count() == 3
+    assert Provenance.objects.filter(collected_at=collected).count() == 3
+
+
+def test_a_reimport_counts_the_known_records_it_leaves_unchanged(source, write_csv):
+    import_file(write_csv(ROWS))
+    again = HEADER + "Paul;Martin;contact@acme-industrie.example;;;;;\nNina;Roy;nina@acme.example;;;;;\n"
+    report = import_file(write_csv(again, name="again.csv"))
+    assert (report["created"], report["updated"], report["unchanged"]) == (1, 0, 1)
 
 
 def test_importing_the_same_file_again_creates_nothing(source, write_csv):
