@@ -15,6 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from licite.ingest.columns import map_headers
 from licite.ingest.errors import IngestError, safe_value
 from licite.ingest.gating import ChunkGate, ChunkResult, gate_chunks
 from licite.ingest.reader import open_table
+from licite.lib.bulkload import indexes_rebuilt_after
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
 from licite.register.models import ProcessingActivity
@@ -44,6 +46,8 @@ STAGED_COLUMNS = (
     "last_name", "job_title", "company", "company_domain", "phone", "country",
 )  # fmt: skip
 # A re-import refreshes these and nothing else: never status, basis, consent or suppression.
+# A large import rebuilds these tables' indexes once, after loading (see licite.lib.bulkload).
+BULK_TABLES = ("prospects_prospect", "prospects_provenance")
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
@@ -362,16 +366,24 @@ def _apply(
         report.suppressed = max(cursor.rowcount, 0)
         staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
         report.updated = _update_known(cursor, now)
-        report.created = _create_new(cursor, collected_at, now, user)
+        large = _at_least_as_large_as_the_table(cursor, staged)
+        with indexes_rebuilt_after(cursor, BULK_TABLES) if large else nullcontext():
+            report.created = _create_new(cursor, collected_at, now, user)
+            cursor.execute(
+                "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
+                "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
+                f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email",
+                [batch.source_id, batch.pk, batch.source.url, _sql_datetime(collected_at), _user_id(user)],
+            )
         report.unchanged = staged - report.created - report.updated
-        cursor.execute(
-            "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
-            "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
-            f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email",
-            [batch.source_id, batch.pk, batch.source.url, _sql_datetime(collected_at), _user_id(user)],
-        )
     report.by_email_kind = {kind: count for kind, count in sorted(report.by_email_kind.items()) if count}
     report.by_legal_basis = {basis: count for basis, count in sorted(report.by_legal_basis.items()) if count}
+
+
+def _at_least_as_large_as_the_table(cursor: Any, rows: int) -> bool:
+    """Whether an import of `rows` would at least double the prospects (counting at most that)."""
+    cursor.execute("SELECT COUNT(*) FROM (SELECT 1 FROM prospects_prospect LIMIT %s) known", [rows])
+    return bool(rows) and int(cursor.fetchone()[0]) < rows
 
 
 def _update_known(cursor: Any, now: datetime) -> int:

@@ -1,0 +1,67 @@
+"""Large imports drop and rebuild indexes and foreign keys, inside their transaction."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from licite.lib.bulkload import indexes_rebuilt_after
+from licite.prospects.models import Prospect
+from tests.conftest import HEADER, import_file
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TABLES = ("prospects_prospect", "prospects_provenance")
+
+
+def schema() -> list[tuple[str, ...]]:
+    """Every index and constraint of the tables, as the database describes them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, tbl_name, COALESCE(sql, '') FROM sqlite_master "
+                "WHERE tbl_name IN (%s, %s) ORDER BY name",
+                TABLES,
+            )
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%s, %s) "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN (%s::regclass, %s::regclass) ORDER BY 1",
+            [*TABLES, *TABLES],
+        )
+        return cursor.fetchall()
+
+
+def test_a_large_import_rebuilds_every_index_and_constraint_it_dropped(source, write_csv):
+    before = schema()
+    rows = "".join(f"A;B;buyer{i}@acme.example;Achats;Acme;;;France\n" for i in range(50))
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(write_csv(HEADER + rows))
+    assert report["created"] == 50
+    assert any(query["sql"].startswith("DROP INDEX") for query in queries), "the table was empty: a bulk load"
+    assert schema() == before
+    assert Prospect.objects.filter(email="buyer7@acme.example").exists()
+
+
+def test_a_small_import_into_a_larger_table_keeps_its_indexes(source, write_csv):
+    import_file(write_csv(HEADER + "".join(f"A;B;buyer{i}@acme.example;;;;;\n" for i in range(20))))
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(write_csv(HEADER + "A;B;new@acme.example;;;;;\n", name="one.csv"))
+    assert report["created"] == 1
+    assert not any(query["sql"].startswith("DROP INDEX") for query in queries)
+
+
+def test_a_failure_during_the_load_restores_the_indexes_and_constraints():
+    before = schema()
+    during = []
+
+    def load_that_fails() -> None:
+        with transaction.atomic(), connection.cursor() as cursor, indexes_rebuilt_after(cursor, TABLES):
+            during.append(schema())
+            raise RuntimeError("the load failed half-way")
+
+    with pytest.raises(RuntimeError):
+        load_that_fails()
+    assert during[0] != before
+    assert schema() == before
