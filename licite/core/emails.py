@@ -167,7 +167,8 @@ def kind_of_address(raw: str) -> tuple[str, EmailKind] | InvalidEmail:
     try:
         local, domain, free = _parse(raw)
     except InvalidEmail as error:
-        return error
+        # Without its traceback, whose frames would tie it to the caller's in a reference cycle.
+        return error.with_traceback(None)
     return f"{local}@{domain}", _kind(local, free)
 
 
