@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -67,19 +66,27 @@ def licite_import(csv_path: Path, env: dict[str, str]) -> tuple[float, dict, int
         ["sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"],
     ):
         subprocess.run([*LICITE, *args], env=env, check=True, capture_output=True, cwd=ROOT)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    result = subprocess.run(
-        [*LICITE, "import", str(csv_path), "--source", "Salon", "--json"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, json.loads(result.stdout), max(peak_kib, before)
+    # wait4 gives this run's own peak (RUSAGE_CHILDREN would carry the largest of every run).
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            [*LICITE, "import", str(csv_path), "--source", "Salon", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=ROOT,
+        )
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            sys.exit(f"licite import failed: {errors.read().decode(errors='replace')}")
+    # The largest process of the run: the importing one, or one of its gate workers.
+    return seconds, json.loads(output), usage.ru_maxrss
 
 
 def reset_postgres(url: str) -> None:
