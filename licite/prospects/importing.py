@@ -3,7 +3,9 @@
 Rows stream from the file in chunks through `licite.core.gate` (classification, legal basis,
 minimization), into a temporary staging table; the database then does the rest in a few
 set-based statements: drop the suppressed, update the known, create the new, link each to its
-provenance. The whole import is one transaction: a failure leaves the database as it was.
+provenance. An import at least as large as the prospects table rebuilds their indexes once,
+after loading (`licite.lib.bulkload`). The whole import is one transaction: a failure leaves
+the database as it was, indexes included.
 """
 
 from __future__ import annotations
