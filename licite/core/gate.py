@@ -102,7 +102,7 @@ class RowGate:
             cleaned["company_domain"] = email_domain(normalized)
         country = cleaned.get("country", "")
         return Admitted(
-            line, normalized, str(kind), basis.audience, basis.legal_basis, basis.status,
+            line, normalized, kind.value, basis.audience, basis.legal_basis, basis.status,
             cleaned.get("first_name", ""), cleaned.get("last_name", ""), cleaned.get("job_title", ""),
             cleaned.get("company", ""), cleaned.get("company_domain", ""),
             self._phone(values, country), country,
