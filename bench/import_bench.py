@@ -138,6 +138,9 @@ def main() -> int:
             f"  baseline {r['baseline_seconds']:5.2f} s  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
             f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
         )
+        print(
+            "            " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items())
+        )
     return 0
 
 
@@ -153,6 +156,7 @@ def _result(database: str, rows: int, baseline: float, seconds: float, peak_kib:
         "created": report["created"],
         "rejected": report["rejected"],
         "duplicates": report["duplicates_in_file"],
+        "timings": report["timings"],
     }
 
 

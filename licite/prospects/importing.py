@@ -89,6 +89,9 @@ class ImportReport:
     by_legal_basis: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Where the time went: reading and gating the rows into the staging table, storing them
+    # (suppression, updates, creations, provenance), committing.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,10 +134,12 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
             _import(request, digest, report, progress)
             if request.dry_run:
                 transaction.set_rollback(True)
+            committing = time.monotonic()
+        report.timings["committing"] = _since(committing)
     except (IngestError, ImportRefused) as exc:
         record(request.actor, "import.failed", source, file_sha256=digest, error=type(exc).__name__)
         raise
-    report.seconds = round(time.monotonic() - started, 3)
+    report.seconds = _since(started)
     log.info(
         "import batch=%s rows=%s created=%s seconds=%s",
         report.batch,
@@ -143,6 +148,10 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
         report.seconds,
     )
     return report
+
+
+def _since(start: float) -> float:
+    return round(time.monotonic() - start, 3)
 
 
 def file_sha256(path: Path) -> str:
@@ -196,9 +205,13 @@ def _import(
     chunk_gate = ChunkGate(gate, settings.SUPPRESSION_KEY, [index for index, _ in dropped])
     # The staging table lives in the import's transaction: a failure rolls it back with the rest.
     _create_staging()
+    gating = time.monotonic()
     results = gate_chunks(table.chunks(), chunk_gate, _workers(request))
     _insert_staged(_stage(results, report, dropped_counts, notes, progress))
+    storing = time.monotonic()
+    report.timings["gating"] = _since(gating)
     _apply(batch, request, collected_at, now, report)
+    report.timings["storing"] = _since(storing)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {STAGING}")
     report.dropped_columns = [

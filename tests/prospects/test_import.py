@@ -163,6 +163,13 @@ def test_the_import_is_audited_without_personal_data(source, write_csv):
     assert "acme" not in str(event.detail).lower()
 
 
+def test_the_report_says_where_the_time_went(source, write_csv):
+    report = import_file(write_csv(ROWS))
+    assert set(report["timings"]) == {"gating", "storing", "committing"}
+    assert all(seconds >= 0 for seconds in report["timings"].values())
+    assert sum(report["timings"].values()) <= report["seconds"]
+
+
 def test_the_report_can_be_written_to_a_file(source, write_csv, tmp_path):
     import json
 
@@ -227,7 +234,7 @@ def test_gating_in_worker_processes_gives_the_same_result_as_in_one(source, writ
     path = Path(write_csv(rows))
     serial = run_import(ImportRequest(path=path, source=source, dry_run=True, workers=1, chunk_rows=7))
     parallel = run_import(ImportRequest(path=path, source=source, dry_run=True, workers=2, chunk_rows=7))
-    ignore = {"seconds", "batch"}
+    ignore = {"seconds", "timings", "batch"}
     assert {k: v for k, v in serial.as_dict().items() if k not in ignore} == {
         k: v for k, v in parallel.as_dict().items() if k not in ignore
     }
