@@ -11,8 +11,6 @@ be reversed by hashing candidate addresses. It is still pseudonymous data, to pr
 personal data (RULES F4).
 """
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -68,26 +66,17 @@ def suppression_hasher(key: bytes) -> Callable[[str], str]:
 
 def identity_hasher(key: bytes) -> Callable[[str], str]:
     """Like suppression_hasher, for addresses that are already normalized (bulk imports)."""
-    return _IdentityHasher(key)
+    _check_key(key)
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
 
-
-class _IdentityHasher:
-    """The keyed HMAC state computed once; picklable, so that worker processes can get it."""
-
-    def __init__(self, key: bytes) -> None:
-        _check_key(key)
-        self.key = key
-        self.keyed = hmac.new(key, digestmod=hashlib.sha256)
-
-    def __reduce__(self) -> tuple[type[_IdentityHasher], tuple[bytes]]:
-        return (_IdentityHasher, (self.key,))
-
-    def __call__(self, normalized: str) -> str:
-        mac = self.keyed.copy()
+    def hash_normalized(normalized: str) -> str:
+        mac = keyed.copy()
         if "+" in normalized or normalized.endswith(_DOTLESS_SUFFIXES):
             normalized = suppression_identity(normalized)
         mac.update(normalized.encode())  # else it is its own identity: the usual case, made cheap
         return mac.hexdigest()
+
+    return hash_normalized
 
 
 def _check_key(key: bytes) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import operator
 import os
 import time
 from collections import Counter
@@ -47,13 +46,12 @@ STAGED_COLUMNS = (
     "line", "email", "key_hash", "email_kind", "audience", "legal_basis", "status", "first_name",
     "last_name", "job_title", "company", "company_domain", "phone", "country",
 )  # fmt: skip
-# A re-import refreshes these and nothing else: never status, basis, consent or suppression.
 # A large import rebuilds these tables' indexes once, after loading (see licite.lib.bulkload).
 BULK_TABLES = ("prospects_prospect", "prospects_provenance")
+# A re-import refreshes these and nothing else: never status, basis, consent or suppression.
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
-_KIND_AND_BASIS = operator.itemgetter(STAGED_COLUMNS.index("email_kind"), STAGED_COLUMNS.index("legal_basis"))
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 
 
@@ -256,7 +254,6 @@ def _stage(
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Collect the gated chunks in file order, drop in-file duplicates, yield the staging rows."""
     seen: set[str] = set()
-    kinds_and_bases: Counter[tuple[str, str]] = Counter()
     for result in results:
         rows = []
         for row in result.staged:
@@ -265,7 +262,6 @@ def _stage(
                 continue
             seen.add(row[1])
             rows.append(row)
-        kinds_and_bases.update(map(_KIND_AND_BASIS, rows))
         for verdict in result.rejected:
             _reject(report, verdict)
         for position, count in enumerate(result.dropped_values):
@@ -275,9 +271,6 @@ def _stage(
         if progress is not None:
             progress(result.rows)
         yield rows
-    for (kind, basis), count in kinds_and_bases.items():
-        report.by_email_kind[kind] = report.by_email_kind.get(kind, 0) + count
-        report.by_legal_basis[basis] = report.by_legal_basis.get(basis, 0) + count
 
 
 def _reject(report: ImportReport, verdict: Rejected) -> None:
@@ -370,14 +363,9 @@ def _apply(
     user = _user(request.actor)
     with connection.cursor() as cursor:
         # RULES F4: a suppressed person is never imported again, whatever the file says.
-        suppressed_by = f"FROM {STAGING} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry)"
         cursor.execute(
-            f"SELECT email_kind, legal_basis, COUNT(*) {suppressed_by} GROUP BY email_kind, legal_basis"
+            f"DELETE FROM {STAGING} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry)"
         )
-        for kind, basis, count in cursor.fetchall():
-            report.by_email_kind[kind] -= count  # counted when staged
-            report.by_legal_basis[basis] -= count
-        cursor.execute(f"DELETE {suppressed_by}")
         report.suppressed = max(cursor.rowcount, 0)
         staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
         report.updated = _update_known(cursor, now)
@@ -391,8 +379,16 @@ def _apply(
                 [batch.source_id, batch.pk, batch.source.url, _sql_datetime(collected_at), _user_id(user)],
             )
         report.unchanged = staged - report.created - report.updated
-    report.by_email_kind = {kind: count for kind, count in sorted(report.by_email_kind.items()) if count}
-    report.by_legal_basis = {basis: count for basis, count in sorted(report.by_legal_basis.items()) if count}
+        cursor.execute(
+            f"SELECT email_kind, legal_basis, COUNT(*) FROM {STAGING} GROUP BY email_kind, legal_basis"
+        )
+        by_kind: Counter[str] = Counter()
+        by_basis: Counter[str] = Counter()
+        for kind, basis, count in cursor.fetchall():
+            by_kind[kind] += count
+            by_basis[basis] += count
+    report.by_email_kind = dict(sorted(by_kind.items()))
+    report.by_legal_basis = dict(sorted(by_basis.items()))
 
 
 def _at_least_as_large_as_the_table(cursor: Any, rows: int) -> bool:
