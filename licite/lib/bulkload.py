@@ -6,10 +6,14 @@ database builds an index from a sort, and checks a foreign key added to a table 
 query, several times faster (PostgreSQL: 25 s against 6 s for the prospects of a 1M-row file).
 
 `indexes_rebuilt_after(cursor, tables)` drops what can be rebuilt (the indexes that enforce no
-constraint and, on PostgreSQL, the foreign keys), runs the block, then creates them again from
-the definitions the database itself gave. It runs inside the caller's transaction: DDL is
+constraint and, on PostgreSQL, the foreign keys and the unique constraints no foreign key
+relies on), runs the block, then creates them again from the definitions the database itself
+gave, the unique constraints first. It runs inside the caller's transaction: DDL is
 transactional in SQLite and PostgreSQL, so a failure restores every index and constraint with
-the rest. The unique and primary-key indexes stay, since the load itself relies on them.
+the rest, and a load that broke a unique constraint fails when the constraint comes back.
+Primary keys stay, and so do SQLite's unique constraints, which are part of their table. The
+block is given whether unique constraints were dropped: a load then cannot rely on a unique
+index to find conflicts (no `ON CONFLICT (column)`) and must look for the existing rows itself.
 
 On PostgreSQL the tables stay locked for the rest of the transaction (readers wait), so the
 callers keep this for loads at least as large as the table already is.
@@ -25,8 +29,11 @@ __all__ = ["indexes_rebuilt_after"]
 
 
 @contextmanager
-def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[None]:
-    """Drop the rebuildable indexes (and PostgreSQL foreign keys) of `tables`, run, rebuild."""
+def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[bool]:
+    """Drop the rebuildable indexes and constraints of `tables`, run, rebuild.
+
+    Yields whether a unique constraint is among those dropped.
+    """
     vendor = cursor.db.vendor
     if vendor == "postgresql":
         # A table with deferred checks pending cannot be altered: run those checks now.
@@ -35,13 +42,16 @@ def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[None]:
     dropped = [item for table in tables for item in _rebuildable(cursor, vendor, table)]
     for drop, _create in dropped:
         cursor.execute(drop)
-    yield
-    for _drop, create in dropped:
+    yield any(" UNIQUE " in create for _drop, create in dropped)
+    for _drop, create in reversed(dropped):
         cursor.execute(create)
 
 
 def _rebuildable(cursor: Any, vendor: str, table: str) -> list[tuple[str, str]]:
-    """(statement that drops it, statement that creates it again) for each index and key."""
+    """(statement that drops it, statement that creates it again) for each index and key.
+
+    In the order they can be dropped: foreign keys, unique constraints, then plain indexes.
+    """
     quote = cursor.db.ops.quote_name
     if vendor == "sqlite":
         # Indexes behind UNIQUE and PRIMARY KEY constraints have no SQL of their own.
@@ -59,16 +69,20 @@ def _rebuildable(cursor: Any, vendor: str, table: str) -> list[tuple[str, str]]:
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
         [table],
     )
-    statements = [(f"DROP INDEX {quote(name)}", definition) for name, definition in cursor.fetchall()]
+    indexes = [(f"DROP INDEX {quote(name)}", definition) for name, definition in cursor.fetchall()]
+    # Foreign keys first, then the unique constraints that no foreign key (of any table) uses.
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-        "AND contype = 'f'",
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint k WHERE conrelid = %s::regclass "
+        "AND (contype = 'f' OR contype = 'u' AND NOT EXISTS ("
+        "SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)) "
+        "ORDER BY contype = 'u', conname",
         [table],
     )
-    return statements + [
+    constraints = [
         (
             f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}",
             f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}",
         )
         for name, definition in cursor.fetchall()
     ]
+    return constraints + indexes

@@ -370,8 +370,8 @@ def _apply(
         staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
         report.updated = _update_known(cursor, now)
         large = _at_least_as_large_as_the_table(cursor, staged)
-        with indexes_rebuilt_after(cursor, BULK_TABLES) if large else nullcontext():
-            report.created = _create_new(cursor, collected_at, now, user)
+        with indexes_rebuilt_after(cursor, BULK_TABLES) if large else nullcontext(False) as unique_dropped:
+            report.created = _create_new(cursor, collected_at, now, user, unique_email=not unique_dropped)
             cursor.execute(
                 "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
                 "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
@@ -412,9 +412,19 @@ def _update_known(cursor: Any, now: datetime) -> int:
     return int(max(cursor.rowcount, 0))
 
 
-def _create_new(cursor: Any, collected_at: datetime, now: datetime, user: Any) -> int:
-    """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1)."""
+def _create_new(cursor: Any, collected_at: datetime, now: datetime, user: Any, *, unique_email: bool) -> int:
+    """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1).
+
+    In file order. With the unique index on email in place, ON CONFLICT finds the known ones
+    with one index lookup a row; a bulk load on PostgreSQL drops that index
+    (licite.lib.bulkload), and an anti-join against the table as it was finds them instead.
+    """
     french = ", ".join(f"'{code}'" for code in FRENCH_SPEAKING)
+    new_only = (
+        "WHERE true ON CONFLICT (email) DO NOTHING"
+        if unique_email
+        else "WHERE NOT EXISTS (SELECT 1 FROM prospects_prospect p WHERE p.email = s.email)"
+    )
     cursor.execute(
         "INSERT INTO prospects_prospect (email, key_hash, email_kind, first_name, last_name, job_title, "
         "company, company_domain, phone, country, language, audience, legal_basis, status, collected_at, "
@@ -424,8 +434,7 @@ def _create_new(cursor: Any, collected_at: datetime, now: datetime, user: Any) -
         f"s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
         "WHEN s.country = '' THEN '' ELSE 'en' END, s.audience, s.legal_basis, s.status, "
         "%s, %s, %s, %s, %s, %s "
-        # File order, and ON CONFLICT rather than NOT EXISTS: one index lookup a row, no sort.
-        f"FROM {STAGING} s WHERE true ON CONFLICT (email) DO NOTHING",
+        f"FROM {STAGING} s {new_only}",
         [_sql_datetime(collected_at), _user_id(user),
          _sql_datetime(clocks.notice_due_at(collected_at)), _sql_datetime(clocks.retain_until(collected_at)),
          _sql_datetime(now), _sql_datetime(now)],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from licite.lib.bulkload import indexes_rebuilt_after
@@ -27,7 +27,7 @@ def schema() -> list[tuple[str, ...]]:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%s, %s) "
             "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid IN (%s::regclass, %s::regclass) ORDER BY 1",
+            "WHERE conrelid IN (%s::regclass, %s::regclass) ORDER BY 1, 2",
             [*TABLES, *TABLES],
         )
         return cursor.fetchall()
@@ -42,6 +42,25 @@ def test_a_large_import_rebuilds_every_index_and_constraint_it_dropped(source, w
     assert any(query["sql"].startswith("DROP INDEX") for query in queries), "the table was empty: a bulk load"
     assert schema() == before
     assert Prospect.objects.filter(email="buyer7@acme.example").exists()
+
+
+def test_a_large_import_into_a_smaller_table_finds_the_known_addresses_and_keeps_them_unique(
+    source, write_csv
+):
+    import_file(write_csv(HEADER + "".join(f"A;B;buyer{i}@acme.example;Achats;;;;\n" for i in range(3))))
+    rows = "".join(f"A;B;buyer{i}@acme.example;Direction;;;;\n" for i in range(1, 11))
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(write_csv(HEADER + rows, name="more.csv"))
+    assert any(query["sql"].startswith("DROP INDEX") for query in queries), "3 known, 10 in the file: bulk"
+    if connection.vendor == "postgresql":  # there, the unique index on email goes and comes back
+        assert any("DROP CONSTRAINT" in query["sql"] and "email" in query["sql"] for query in queries)
+    assert (report["created"], report["updated"]) == (8, 2)
+    assert Prospect.objects.count() == 11
+    assert Prospect.objects.get(email="buyer2@acme.example").job_title == "Direction"
+    known = Prospect.objects.get(email="buyer0@acme.example")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Prospect.objects.create(email=known.email, key_hash=known.key_hash, collected_at=known.collected_at,
+                                notice_due_at=known.notice_due_at, retain_until=known.retain_until)  # fmt: skip
 
 
 def test_a_small_import_into_a_larger_table_keeps_its_indexes(source, write_csv):
