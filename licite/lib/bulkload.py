@@ -11,9 +11,9 @@ relies on), runs the block, then creates them again from the definitions the dat
 gave, the unique constraints first. It runs inside the caller's transaction: DDL is
 transactional in SQLite and PostgreSQL, so a failure restores every index and constraint with
 the rest, and a load that broke a unique constraint fails when the constraint comes back.
-Primary keys stay, and so do SQLite's unique constraints, which are part of their table. The
-block is given whether unique constraints were dropped: a load then cannot rely on a unique
-index to find conflicts (no `ON CONFLICT (column)`) and must look for the existing rows itself.
+Primary keys stay, and so do SQLite's unique constraints, which are part of their table. A
+load inside the block must not rely on a unique index to find conflicts (no
+`ON CONFLICT (column)`): it looks for the existing rows itself.
 
 On PostgreSQL the tables stay locked for the rest of the transaction (readers wait), so the
 callers keep this for loads at least as large as the table already is.
@@ -29,11 +29,8 @@ __all__ = ["indexes_rebuilt_after"]
 
 
 @contextmanager
-def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[bool]:
-    """Drop the rebuildable indexes and constraints of `tables`, run, rebuild.
-
-    Yields whether a unique constraint is among those dropped.
-    """
+def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[None]:
+    """Drop the rebuildable indexes and constraints of `tables`, run the block, rebuild them."""
     vendor = cursor.db.vendor
     if vendor == "postgresql":
         # A table with deferred checks pending cannot be altered: run those checks now.
@@ -42,7 +39,7 @@ def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[bool]:
     dropped = [item for table in tables for item in _rebuildable(cursor, vendor, table)]
     for drop, _create in dropped:
         cursor.execute(drop)
-    yield any(" UNIQUE " in create for _drop, create in dropped)
+    yield
     for _drop, create in reversed(dropped):
         cursor.execute(create)
 

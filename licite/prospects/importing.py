@@ -16,7 +16,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -321,6 +320,7 @@ def _create_staging() -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -131072")  # 128 MiB
     columns = ", ".join(f"{name} {'INTEGER' if name == 'line' else 'TEXT'}" for name in STAGED_COLUMNS)
+    columns += ", prospect_id BIGINT"  # a bulk load marks the known prospects (_create_in_bulk)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
@@ -358,7 +358,8 @@ def _apply(
     """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1).
 
     The staging table is read in file order and has no index of its own: every statement below
-    walks it once and looks prospects up through their unique email index.
+    walks it once and looks prospects up through their unique email index, except in a bulk
+    load, where new prospects get their ids from their line and provenance needs no lookup.
     """
     user = _user(request.actor)
     with connection.cursor() as cursor:
@@ -369,15 +370,19 @@ def _apply(
         report.suppressed = max(cursor.rowcount, 0)
         staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
         report.updated = _update_known(cursor, now)
-        large = _at_least_as_large_as_the_table(cursor, staged)
-        with indexes_rebuilt_after(cursor, BULK_TABLES) if large else nullcontext(False) as unique_dropped:
-            report.created = _create_new(cursor, collected_at, now, user, unique_email=not unique_dropped)
-            cursor.execute(
-                "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
-                "collected_at, collected_by_id) SELECT p.id, %s, %s, s.line, %s, %s, %s "
-                f"FROM {STAGING} s JOIN prospects_prospect p ON p.email = s.email",
-                [batch.source_id, batch.pk, batch.source.url, _sql_datetime(collected_at), _user_id(user)],
-            )
+        provenance = [
+            batch.source_id,
+            batch.pk,
+            batch.source.url,
+            _sql_datetime(collected_at),
+            _user_id(user),
+        ]
+        if _at_least_as_large_as_the_table(cursor, staged):
+            with indexes_rebuilt_after(cursor, BULK_TABLES):
+                report.created = _create_in_bulk(cursor, collected_at, now, user, provenance)
+        else:
+            report.created = _create_new(cursor, collected_at, now, user)
+            _record_provenance(cursor, "p.id", "JOIN prospects_prospect p ON p.email = s.email", provenance)
         report.unchanged = staged - report.created - report.updated
         cursor.execute(
             f"SELECT email_kind, legal_basis, COUNT(*) FROM {STAGING} GROUP BY email_kind, legal_basis"
@@ -412,34 +417,76 @@ def _update_known(cursor: Any, now: datetime) -> int:
     return int(max(cursor.rowcount, 0))
 
 
-def _create_new(cursor: Any, collected_at: datetime, now: datetime, user: Any, *, unique_email: bool) -> int:
+def _create_new(
+    cursor: Any, collected_at: datetime, now: datetime, user: Any, first_id: int | None = None
+) -> int:
     """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1).
 
-    In file order. With the unique index on email in place, ON CONFLICT finds the known ones
-    with one index lookup a row; a bulk load on PostgreSQL drops that index
-    (licite.lib.bulkload), and an anti-join against the table as it was finds them instead.
+    In file order. Without `first_id`, the ids come from the table and ON CONFLICT finds the
+    known addresses, with one lookup a row in the unique index on email. With it, the known
+    ones are already marked in the staging table and each new prospect's id is its line plus
+    `first_id`, so that its provenance can be written without looking it up again.
     """
     french = ", ".join(f"'{code}'" for code in FRENCH_SPEAKING)
-    new_only = (
-        "WHERE true ON CONFLICT (email) DO NOTHING"
-        if unique_email
-        else "WHERE NOT EXISTS (SELECT 1 FROM prospects_prospect p WHERE p.email = s.email)"
-    )
+    id_column, id_value, new_only, params = "", "", "WHERE true ON CONFLICT (email) DO NOTHING", []
+    if first_id is not None:
+        id_column, id_value, new_only, params = (
+            "id, ",
+            "%s + s.line, ",
+            "WHERE s.prospect_id IS NULL",
+            [first_id],
+        )
     cursor.execute(
-        "INSERT INTO prospects_prospect (email, key_hash, email_kind, first_name, last_name, job_title, "
-        "company, company_domain, phone, country, language, audience, legal_basis, status, collected_at, "
-        "collected_by_id, "
-        "notice_due_at, retain_until, created_at, updated_at) "
-        "SELECT s.email, s.key_hash, s.email_kind, s.first_name, s.last_name, s.job_title, s.company, "
-        f"s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
+        f"INSERT INTO prospects_prospect ({id_column}email, key_hash, email_kind, first_name, last_name, "
+        "job_title, company, company_domain, phone, country, language, audience, legal_basis, status, "
+        "collected_at, collected_by_id, notice_due_at, retain_until, created_at, updated_at) "
+        f"SELECT {id_value}s.email, s.key_hash, s.email_kind, s.first_name, s.last_name, s.job_title, "
+        f"s.company, s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
         "WHEN s.country = '' THEN '' ELSE 'en' END, s.audience, s.legal_basis, s.status, "
-        "%s, %s, %s, %s, %s, %s "
-        f"FROM {STAGING} s {new_only}",
-        [_sql_datetime(collected_at), _user_id(user),
+        f"%s, %s, %s, %s, %s, %s FROM {STAGING} s {new_only}",
+        [*params, _sql_datetime(collected_at), _user_id(user),
          _sql_datetime(clocks.notice_due_at(collected_at)), _sql_datetime(clocks.retain_until(collected_at)),
          _sql_datetime(now), _sql_datetime(now)],
     )  # fmt: skip
     return int(max(cursor.rowcount, 0))
+
+
+def _create_in_bulk(
+    cursor: Any, collected_at: datetime, now: datetime, user: Any, provenance: list[Any]
+) -> int:
+    """Create the new prospects of a bulk load, with ids taken from their lines, and their provenance.
+
+    Meanwhile the table is this import's alone: SQLite has one writer at a time, and on
+    PostgreSQL the bulk load locks it. The ids after the highest ever given are therefore free.
+    """
+    # The known prospects, looked up once in the table as it was before this import.
+    cursor.execute(
+        f"UPDATE {STAGING} SET prospect_id = p.id FROM prospects_prospect p WHERE p.email = {STAGING}.email"
+    )
+    sequence = "pg_get_serial_sequence('prospects_prospect', 'id')"
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT GREATEST(nextval({sequence}), (SELECT MAX(id) FROM prospects_prospect))")
+    else:  # AUTOINCREMENT: never an id given before, even to a prospect erased since
+        cursor.execute(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'prospects_prospect'), 0), "
+            "COALESCE((SELECT MAX(id) FROM prospects_prospect), 0))"
+        )
+    first_id = int(cursor.fetchone()[0])
+    created = _create_new(cursor, collected_at, now, user, first_id)
+    _record_provenance(cursor, "COALESCE(s.prospect_id, %s + s.line)", "", [first_id, *provenance])
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT setval({sequence}, MAX(id)) FROM prospects_prospect")
+    return created
+
+
+def _record_provenance(cursor: Any, prospect_id: str, join: str, params: list[Any]) -> None:
+    """One provenance entry per staged row (RULES B3): source, batch, line, page, date, collector."""
+    cursor.execute(
+        "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
+        f"collected_at, collected_by_id) SELECT {prospect_id}, %s, %s, s.line, %s, %s, %s "
+        f"FROM {STAGING} s {join}",
+        params,
+    )
 
 
 def _sql_datetime(value: datetime) -> Any:

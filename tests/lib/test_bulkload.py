@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from licite.lib.bulkload import indexes_rebuilt_after
-from licite.prospects.models import Prospect
+from licite.prospects.models import Prospect, Provenance
 from tests.conftest import HEADER, import_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,10 +57,17 @@ def test_a_large_import_into_a_smaller_table_finds_the_known_addresses_and_keeps
     assert (report["created"], report["updated"]) == (8, 2)
     assert Prospect.objects.count() == 11
     assert Prospect.objects.get(email="buyer2@acme.example").job_title == "Direction"
+    assert set(
+        Provenance.objects.filter(batch_id=report["batch"]).values_list("prospect__email", "line_number")
+    ) == {(f"buyer{i}@acme.example", i + 1) for i in range(1, 11)}
     known = Prospect.objects.get(email="buyer0@acme.example")
+    clocks = {"collected_at": known.collected_at, "notice_due_at": known.notice_due_at,
+              "retain_until": known.retain_until}  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
-        Prospect.objects.create(email=known.email, key_hash=known.key_hash, collected_at=known.collected_at,
-                                notice_due_at=known.notice_due_at, retain_until=known.retain_until)  # fmt: skip
+        Prospect.objects.create(email=known.email, key_hash=known.key_hash, **clocks)
+    # The ids the load gave by itself are past: the next prospect gets a new one.
+    later = Prospect.objects.create(email="later@acme.example", key_hash="0" * 64, **clocks)
+    assert later.pk > max(Prospect.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
 
 def test_a_small_import_into_a_larger_table_keeps_its_indexes(source, write_csv):
