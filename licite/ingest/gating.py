@@ -1,20 +1,29 @@
 """Running the rows of a file through the gate, chunk by chunk, on every core available.
 
 Classification and keyed hashing are pure Python and dominate an import's time; the chunks are
-independent, so worker processes gate them while the parent reads the file and writes to the
-database. Results come back in file order. Nothing here touches the database.
+independent, so worker processes gate them while the parent writes to the database. Each worker
+reads the file itself and gates its share of the chunks (every n-th one): parsing a chunk costs
+less than sending it to another process, which would pickle it in the parent and unpickle it in
+the worker. Results come back in file order, a few chunks ahead of the parent at most, so a
+slow database holds the reading back instead of filling memory. Nothing here touches the
+database.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Iterable, Iterator, Sequence
+import pickle
+import queue
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
 from typing import Any
 
 from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.suppression import identity_hasher
+from licite.ingest.reader import Table
 
 Row = tuple[int, list[str]]
 
@@ -61,28 +70,89 @@ class ChunkGate:
         return result
 
 
-_installed: ChunkGate | None = None
+AHEAD = 2  # results a worker may have ready before the parent takes them
 
 
-def _install(chunk_gate: ChunkGate) -> None:
-    global _installed
-    _installed = chunk_gate
+@dataclass(frozen=True)
+class _Failed:
+    """What a worker sends instead of a result when reading or gating raised."""
+
+    error: BaseException
+
+
+def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Iterator[ChunkResult]:
+    """Gate every chunk of `table`, in `workers` processes when more than one; in file order.
+
+    An error met while reading the file is raised here, at its place in the file.
+    """
+    if workers <= 1:
+        yield from map(chunk_gate, table.chunks())
+        return
+    context = multiprocessing.get_context("fork")
+    queues: list[Queue[ChunkResult | _Failed | None]] = [context.Queue(AHEAD) for _ in range(workers)]
+    processes = [
+        context.Process(target=_work, args=(table, chunk_gate, index, workers, queues[index]), daemon=True)
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        position = 0
+        while True:
+            message = _receive(queues[position % workers], processes[position % workers])
+            if message is None:  # that worker has no chunk left, and chunks are dealt in turn
+                return
+            if isinstance(message, _Failed):
+                raise message.error
+            yield message
+            position += 1
+    finally:
+        for process in processes:
+            process.kill()  # those still running are not needed any more
+            process.join()
+        for channel in queues:
+            channel.close()
+
+
+def _work(table: Table, chunk_gate: ChunkGate, index: int, workers: int, channel: Queue[Any]) -> None:
+    """A worker: read the whole file, gate chunks index, index + workers..., send the results."""
     # The cyclic collector would scan each chunk's hundreds of thousands of objects again and
     # again while the gate builds its results (a fifth of the gating time); gating builds no
     # reference cycle, so it runs rarely here, not never.
     gc.set_threshold(200_000, 50, 1000)
+    try:
+        for position, chunk in enumerate(table.chunks()):
+            if position % workers == index:
+                channel.put(chunk_gate(chunk))
+        channel.put(None)
+    except Exception as exc:  # the parent raises it when it reaches this chunk
+        channel.put(_Failed(_sendable(exc)))
+    channel.close()
+    channel.join_thread()
 
 
-def _run_installed(chunk: list[Row]) -> ChunkResult:
-    assert _installed is not None
-    return _installed(chunk)
+def _sendable(error: Exception) -> Exception:
+    """The error itself if it can cross to the parent, else one that names its type.
+
+    Only the type: the message of an unexpected error may quote a value from the file.
+    """
+    try:
+        pickle.loads(pickle.dumps(error))  # noqa: S301 (bytes made on the line before)
+    except Exception:
+        return RuntimeError(f"the import's gate failed ({type(error).__name__})")
+    return error.with_traceback(None)
 
 
-def gate_chunks(chunks: Iterable[list[Row]], chunk_gate: ChunkGate, workers: int) -> Iterator[ChunkResult]:
-    """Gate every chunk, in `workers` processes when more than one; results in file order."""
-    if workers <= 1:
-        yield from map(chunk_gate, chunks)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_install, initargs=(chunk_gate,)) as pool:
-        yield from pool.imap(_run_installed, chunks, chunksize=1)
+def _receive(channel: Queue[Any], process: BaseProcess) -> Any:
+    """The worker's next message; an error if it died without sending one (killed, out of memory)."""
+    while True:
+        try:
+            return channel.get(timeout=1.0)
+        except queue.Empty:
+            if not process.is_alive():
+                try:
+                    return channel.get(timeout=1.0)  # sent just before it ended
+                except queue.Empty:
+                    raise RuntimeError(
+                        f"a gate worker stopped unexpectedly (exit code {process.exitcode})"
+                    ) from None

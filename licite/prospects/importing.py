@@ -203,7 +203,7 @@ def _import(
     # The staging table lives in the import's transaction: a failure rolls it back with the rest.
     _create_staging()
     gating = time.monotonic()
-    results = gate_chunks(table.chunks(), chunk_gate, _workers(request))
+    results = gate_chunks(table, chunk_gate, _workers(request))
     _insert_staged(_stage(results, report, dropped_counts, notes, progress))
     storing = time.monotonic()
     report.timings["gating"] = _since(gating)
