@@ -465,6 +465,8 @@ def _create_in_bulk(
     )
     sequence = "pg_get_serial_sequence('prospects_prospect', 'id')"
     if connection.vendor == "postgresql":
+        # Held already, since the bulk load dropped indexes: said here, as the ids rely on it.
+        cursor.execute("LOCK TABLE prospects_prospect IN EXCLUSIVE MODE")
         cursor.execute(f"SELECT GREATEST(nextval({sequence}), (SELECT MAX(id) FROM prospects_prospect))")
     else:  # AUTOINCREMENT: never an id given before, even to a prospect erased since
         cursor.execute(

@@ -70,6 +70,18 @@ def test_a_large_import_into_a_smaller_table_finds_the_known_addresses_and_keeps
     assert later.pk > max(Prospect.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
 
+def test_a_bulk_load_never_gives_again_the_id_of_an_erased_prospect(source, write_csv):
+    import_file(write_csv(HEADER + "".join(f"A;B;buyer{i}@acme.example;;;;;\n" for i in range(10))))
+    erased = list(Prospect.objects.order_by("-pk").values_list("pk", flat=True)[:5])
+    Prospect.objects.filter(pk__in=erased).delete()
+    rows = "".join(f"A;B;new{i}@acme.example;;;;;\n" for i in range(8))
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(write_csv(HEADER + rows, name="new.csv"))
+    assert any(query["sql"].startswith("DROP INDEX") for query in queries), "8 rows, 5 known: bulk"
+    assert report["created"] == 8
+    assert min(Prospect.objects.filter(email__startswith="new").values_list("pk", flat=True)) > max(erased)
+
+
 def test_a_small_import_into_a_larger_table_keeps_its_indexes(source, write_csv):
     import_file(write_csv(HEADER + "".join(f"A;B;buyer{i}@acme.example;;;;;\n" for i in range(20))))
     with CaptureQueriesContext(connection) as queries:
