@@ -15,7 +15,7 @@ import gc
 import multiprocessing
 import pickle
 import queue
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
@@ -80,7 +80,7 @@ class _Failed:
     error: BaseException
 
 
-def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Iterator[ChunkResult]:
+def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Generator[ChunkResult]:
     """Gate every chunk of `table`, in `workers` processes when more than one; in file order.
 
     An error met while reading the file is raised here, at its place in the file.

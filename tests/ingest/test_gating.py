@@ -49,6 +49,22 @@ def test_workers_give_every_chunk_in_file_order_as_one_process_does(csv_file, wo
     assert sum(len(result.rejected) for result in parallel) == 1
 
 
+def test_workers_read_a_spreadsheet_as_one_process_does(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Prénom", "Nom", "E-mail", "Commentaire"])
+    for i in range(50):
+        sheet.append(["Jeanne", "Dupont", f"jeanne{i}@acme.example", f"note {i}"])
+    book.save(tmp_path / "salon.xlsx")
+    table = open_table(tmp_path / "salon.xlsx", chunk_rows=7)
+    parallel = list(gate_chunks(table, chunk_gate(), 2))
+    assert summary(parallel) == summary(list(gate_chunks(table, chunk_gate(), 1)))
+    assert sum(len(result.staged) for result in parallel) == 50
+
+
 def test_a_file_error_met_by_the_workers_is_raised_at_its_place_in_the_file(csv_file):
     path = csv_file(rows(40) + "Léa;Petit;lea@acme.example;note;de trop\n" + rows(40))
     table = open_table(path, chunk_rows=9)
