@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except KeyboardInterrupt:
+        # An import stops in its transaction, which rolls back: nothing half-written stays.
+        print("licite: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -15,6 +15,7 @@ import gc
 import multiprocessing
 import pickle
 import queue
+import signal
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
@@ -116,6 +117,8 @@ def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Generator[
 
 def _work(table: Table, chunk_gate: ChunkGate, index: int, workers: int, channel: Queue[Any]) -> None:
     """A worker: read the whole file, gate chunks index, index + workers..., send the results."""
+    # Ctrl-C reaches the whole process group: the parent handles it, and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The cyclic collector would scan each chunk's hundreds of thousands of objects again and
     # again while the gate builds its results (a fifth of the gating time); gating builds no
     # reference cycle, so it runs rarely here, not never.

@@ -1,0 +1,76 @@
+"""Ctrl-C during a large import: one line, no traceback, nothing stored, no worker left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from tests.conftest import HEADER, LICITE, ROOT, run_licite
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, ended and waiting to be reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
+    env = {**os.environ, "LICITE_HOME": str(tmp_path / "home"), "LICITE_DATABASE_URL": ""}
+    for args in (
+        ("migrate", "--noinput"),
+        ("sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"),
+        ("sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"),
+    ):
+        assert run_licite(*args, env=env).returncode == 0
+    # Large enough (over 8 MiB) for the gate to run in worker processes.
+    path = tmp_path / "salon.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for i in range(90_000):
+            out.write(f"Jeanne;Dupont;jeanne.dupont{i}@acme{i}.example;Directrice des achats;Acme {i};;"
+                      "une note assez longue pour peser son poids;France\n")  # fmt: skip
+    importing = subprocess.Popen(
+        [*LICITE, "import", str(path), "--source", "Salon", "--json"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline and importing.poll() is None:
+        workers = children(importing.pid)
+        time.sleep(0.01)
+    assert workers, "the gate workers never started"
+    os.killpg(importing.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _out, err = importing.communicate(timeout=60)
+    assert importing.returncode == 130
+    assert err.strip().splitlines() == ["licite: interrupted"]
+    tables = ("prospects_prospect", "prospects_importbatch", "prospects_provenance")
+    with sqlite3.connect(tmp_path / "home" / "licite.sqlite3") as database:
+        counts = [database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables]  # noqa: S608
+    assert counts == [0, 0, 0]
+    assert not [pid for pid in workers if alive(pid)]
