@@ -24,6 +24,7 @@ from typing import Any
 
 from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.suppression import identity_hasher
+from licite.ingest.errors import IngestError
 from licite.ingest.reader import Table
 
 Row = tuple[int, list[str]]
@@ -74,6 +75,10 @@ class ChunkGate:
 AHEAD = 2  # results a worker may have ready before the parent takes them
 
 
+class GateStopped(IngestError):
+    """A gate worker ended without a word (killed, out of memory): the import cannot go on."""
+
+
 @dataclass(frozen=True)
 class _Failed:
     """What a worker sends instead of a result when reading or gating raised."""
@@ -100,7 +105,7 @@ def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Generator[
     try:
         position = 0
         while True:
-            message = _receive(queues[position % workers], processes[position % workers])
+            message = _receive(queues[position % workers], processes[position % workers], table.name)
             if message is None:  # that worker has no chunk left, and chunks are dealt in turn
                 return
             if isinstance(message, _Failed):
@@ -146,8 +151,8 @@ def _sendable(error: Exception) -> Exception:
     return error.with_traceback(None)
 
 
-def _receive(channel: Queue[Any], process: BaseProcess) -> Any:
-    """The worker's next message; an error if it died without sending one (killed, out of memory)."""
+def _receive(channel: Queue[Any], process: BaseProcess, name: str) -> Any:
+    """The worker's next message; GateStopped if it died without sending one."""
     while True:
         try:
             return channel.get(timeout=1.0)
@@ -156,6 +161,7 @@ def _receive(channel: Queue[Any], process: BaseProcess) -> Any:
                 try:
                     return channel.get(timeout=1.0)  # sent just before it ended
                 except queue.Empty:
-                    raise RuntimeError(
-                        f"a gate worker stopped unexpectedly (exit code {process.exitcode})"
+                    ended = f"exit code {process.exitcode}"
+                    raise GateStopped(
+                        f"a gate worker stopped unexpectedly ({ended}); nothing was imported", file=name
                     ) from None

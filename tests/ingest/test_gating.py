@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from licite.core.gate import RowGate
 from licite.ingest.errors import ReadError
-from licite.ingest.gating import ChunkGate, ChunkResult, gate_chunks
+from licite.ingest.gating import ChunkGate, ChunkResult, GateStopped, gate_chunks
 from licite.ingest.reader import Row, open_table
 
 HEADER = "Prénom;Nom;E-mail;Commentaire\n"
@@ -83,15 +84,18 @@ class DyingGate(ChunkGate):
 
     def __call__(self, chunk: list[Row]) -> ChunkResult:
         if chunk[0][0] > 20:
-            os._exit(9)
+            os.kill(os.getpid(), signal.SIGKILL)
         return super().__call__(chunk)
 
 
 def test_a_worker_that_dies_is_an_error_not_a_wait_without_end(csv_file):
     table = open_table(csv_file(rows(60)), chunk_rows=9)
     gate = DyingGate(RowGate({"email": 2}, keep_phone=False), b"k" * 32, [])
-    with pytest.raises(RuntimeError, match="a gate worker stopped unexpectedly"):
+    with pytest.raises(GateStopped) as stopped:
         list(gate_chunks(table, gate, 2))
+    assert str(stopped.value) == (
+        "salon.csv: a gate worker stopped unexpectedly (exit code -9); nothing was imported"
+    )
 
 
 class Unpicklable(Exception):
