@@ -8,7 +8,7 @@ query, several times faster (PostgreSQL: 25 s against 6 s for the prospects of a
 `indexes_rebuilt_after(cursor, tables)` drops what can be rebuilt (the indexes that enforce no
 constraint and, on PostgreSQL, the foreign keys and the unique constraints no foreign key
 relies on), runs the block, then creates them again from the definitions the database itself
-gave, the unique constraints first. It runs inside the caller's transaction: DDL is
+gave, in the reverse order. It runs inside the caller's transaction: DDL is
 transactional in SQLite and PostgreSQL, so a failure restores every index and constraint with
 the rest, and a load that broke a unique constraint fails when the constraint comes back.
 Primary keys stay, and so do SQLite's unique constraints, which are part of their table. A
