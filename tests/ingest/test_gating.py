@@ -122,3 +122,14 @@ def test_a_consumer_that_stops_early_leaves_no_worker_behind(csv_file):
     next(results)
     results.close()
     assert not multiprocessing.active_children()
+
+
+def test_gating_in_process_puts_the_collector_back_as_it_was(csv_file):
+    import gc
+
+    before = gc.get_threshold()
+    results = gate_chunks(open_table(csv_file(rows(30)), chunk_rows=9), chunk_gate(), 1)
+    next(results)
+    assert gc.get_threshold() != before, "the collector runs rarely while gating"
+    results.close()
+    assert gc.get_threshold() == before
