@@ -49,12 +49,6 @@ class ChunkGate:
         self.dropped = tuple(dropped)
         self._hasher = identity_hasher(key)
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"gate": self.gate, "key": self.key, "dropped": self.dropped}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["gate"], state["key"], state["dropped"])  # type: ignore[misc]
-
     def __call__(self, chunk: list[Row]) -> ChunkResult:
         result = ChunkResult(rows=len(chunk), dropped_values=[0] * len(self.dropped))
         self.gate.notes = result.notes
