@@ -320,7 +320,7 @@ def _create_staging() -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -131072")  # 128 MiB
     columns = ", ".join(f"{name} {'INTEGER' if name == 'line' else 'TEXT'}" for name in STAGED_COLUMNS)
-    columns += ", prospect_id BIGINT"  # a bulk load marks the known prospects (_create_in_bulk)
+    columns += ", prospect_id BIGINT"  # the known prospect, if any (_apply)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
@@ -358,8 +358,8 @@ def _apply(
     """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1).
 
     The staging table is read in file order and has no index of its own: every statement below
-    walks it once and looks prospects up through their unique email index, except in a bulk
-    load, where new prospects get their ids from their line and provenance needs no lookup.
+    walks it once. The known prospects are found through their unique email index and marked;
+    in a bulk load, new prospects get their ids from their line and provenance needs no lookup.
     """
     user = _user(request.actor)
     with connection.cursor() as cursor:
@@ -369,6 +369,11 @@ def _apply(
         )
         report.suppressed = max(cursor.rowcount, 0)
         staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
+        # The known prospects, looked up once, in the table as it was before this import.
+        cursor.execute(
+            f"UPDATE {STAGING} SET prospect_id = p.id FROM prospects_prospect p "
+            f"WHERE p.email = {STAGING}.email"
+        )
         report.updated = _update_known(cursor, now)
         provenance = [
             batch.source_id,
@@ -411,7 +416,7 @@ def _update_known(cursor: Any, now: datetime) -> int:
     changed = " OR ".join(f"(s.{name} <> '' AND s.{name} <> {target}.{name})" for name in DESCRIPTIVE)
     cursor.execute(
         f"UPDATE {target} SET {assignments}, updated_at = %s FROM {STAGING} s "
-        f"WHERE {target}.email = s.email AND ({changed})",
+        f"WHERE {target}.id = s.prospect_id AND ({changed})",
         [_sql_datetime(now)],
     )
     return int(max(cursor.rowcount, 0))
@@ -422,20 +427,16 @@ def _create_new(
 ) -> int:
     """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1).
 
-    In file order. Without `first_id`, the ids come from the table and ON CONFLICT finds the
-    known addresses, with one lookup a row in the unique index on email. With it, the known
-    ones are already marked in the staging table and each new prospect's id is its line plus
-    `first_id`, so that its provenance can be written without looking it up again.
+    In file order, leaving out the known ones, marked in the staging table. Without `first_id`
+    the ids come from the table, and ON CONFLICT leaves out an address another session added
+    meanwhile, which the provenance then links to. With it (a bulk load, which has the table to
+    itself), each new prospect's id is its line plus `first_id`, so that its provenance can be
+    written without looking it up again.
     """
     french = ", ".join(f"'{code}'" for code in FRENCH_SPEAKING)
-    id_column, id_value, new_only, params = "", "", "WHERE true ON CONFLICT (email) DO NOTHING", []
+    id_column, id_value, conflicts, params = "", "", " ON CONFLICT (email) DO NOTHING", []
     if first_id is not None:
-        id_column, id_value, new_only, params = (
-            "id, ",
-            "%s + s.line, ",
-            "WHERE s.prospect_id IS NULL",
-            [first_id],
-        )
+        id_column, id_value, conflicts, params = "id, ", "%s + s.line, ", "", [first_id]
     cursor.execute(
         f"INSERT INTO prospects_prospect ({id_column}email, key_hash, email_kind, first_name, last_name, "
         "job_title, company, company_domain, phone, country, language, audience, legal_basis, status, "
@@ -443,7 +444,7 @@ def _create_new(
         f"SELECT {id_value}s.email, s.key_hash, s.email_kind, s.first_name, s.last_name, s.job_title, "
         f"s.company, s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
         "WHEN s.country = '' THEN '' ELSE 'en' END, s.audience, s.legal_basis, s.status, "
-        f"%s, %s, %s, %s, %s, %s FROM {STAGING} s {new_only}",
+        f"%s, %s, %s, %s, %s, %s FROM {STAGING} s WHERE s.prospect_id IS NULL{conflicts}",
         [*params, _sql_datetime(collected_at), _user_id(user),
          _sql_datetime(clocks.notice_due_at(collected_at)), _sql_datetime(clocks.retain_until(collected_at)),
          _sql_datetime(now), _sql_datetime(now)],
@@ -459,10 +460,6 @@ def _create_in_bulk(
     Meanwhile the table is this import's alone: SQLite has one writer at a time, and on
     PostgreSQL the bulk load locks it. The ids after the highest ever given are therefore free.
     """
-    # The known prospects, looked up once in the table as it was before this import.
-    cursor.execute(
-        f"UPDATE {STAGING} SET prospect_id = p.id FROM prospects_prospect p WHERE p.email = {STAGING}.email"
-    )
     sequence = "pg_get_serial_sequence('prospects_prospect', 'id')"
     if connection.vendor == "postgresql":
         # Held already, since the bulk load dropped indexes: said here, as the ids rely on it.
