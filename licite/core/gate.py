@@ -135,10 +135,16 @@ class RowGate:
         return code or ""
 
     def _phone(self, values: Sequence[str], country: str) -> str:
-        if self.phone_index is None or not values[self.phone_index].strip():
+        if self.phone_index is None:
+            return ""
+        return self.phone(values[self.phone_index], country)
+
+    def phone(self, raw: str, country: str) -> str:
+        """The kept form of a phone number, "" when empty or invalid (counted in the notes)."""
+        if not raw.strip():
             return ""
         normalizer = self.phone_normalizer or (lambda raw, region: raw.strip()[:32])
-        phone = normalizer(values[self.phone_index], country or "FR")
+        phone = normalizer(raw, country or "FR")
         if phone is None:
             self.notes.invalid_phones += 1
         return phone or ""

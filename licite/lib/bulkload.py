@@ -40,6 +40,10 @@ def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[None]:
     for drop, _create in dropped:
         cursor.execute(drop)
     yield
+    if vendor == "postgresql":
+        # Each index is built from one sort: in memory it is twice as fast as PostgreSQL's
+        # default 64 MB allows. For this transaction only.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _drop, create in reversed(dropped):
         cursor.execute(create)
 

@@ -32,8 +32,11 @@ from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.sources import may_collect_from
 from licite.ingest.columns import map_headers
 from licite.ingest.errors import IngestError, safe_value
+from licite.ingest.framegate import FrameGate
+from licite.ingest.frames import read_frame
 from licite.ingest.gating import ChunkGate, ChunkResult, gate_chunks
-from licite.ingest.reader import open_table
+from licite.ingest.reader import Table, open_table
+from licite.lib.ahead import ahead
 from licite.lib.bulkload import indexes_rebuilt_after
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
@@ -103,6 +106,7 @@ class ImportRequest:
     dry_run: bool = False
     collected_at: datetime | None = None
     chunk_rows: int = 5_000
+    frame_rows: int = 100_000  # rows gated at once, column by column
     workers: int | None = None  # None: decided by the file's size
 
 
@@ -199,11 +203,10 @@ def _import(
     dropped.sort()
     dropped_counts = [0] * len(dropped)
     notes = GateNotes()
-    chunk_gate = ChunkGate(gate, settings.SUPPRESSION_KEY, [index for index, _ in dropped])
     # The staging table lives in the import's transaction: a failure rolls it back with the rest.
     _create_staging()
     gating = time.monotonic()
-    results = gate_chunks(table, chunk_gate, _workers(request))
+    results = _gated(table, gate, [index for index, _ in dropped], request)
     _insert_staged(_stage(results, report, dropped_counts, notes, progress))
     storing = time.monotonic()
     report.timings["gating"] = _since(gating)
@@ -270,6 +273,17 @@ def _stage(
         if progress is not None:
             progress(result.rows)
         yield rows
+
+
+def _gated(table: Table, gate: RowGate, dropped: list[int], request: ImportRequest) -> Iterator[ChunkResult]:
+    """The file's rows through the gate: column by column when polars can read the file exactly,
+    else row by row, in worker processes for a large file."""
+    frame = read_frame(table)
+    if frame is None:
+        return gate_chunks(table, ChunkGate(gate, settings.SUPPRESSION_KEY, dropped), _workers(request))
+    frame_gate = FrameGate(gate, settings.SUPPRESSION_KEY, dropped)
+    size = request.frame_rows
+    return ahead(frame_gate(frame.slice(start, size)) for start in range(0, frame.height, size))
 
 
 def _reject(report: ImportReport, verdict: Rejected) -> None:

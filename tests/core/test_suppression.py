@@ -132,3 +132,11 @@ def test_the_hasher_of_normalized_addresses_agrees_with_suppression_hash(address
     from licite.core.suppression import identity_hasher
 
     assert identity_hasher(KEY)(normalize_email(address)) == suppression_hash(address, KEY)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(min_size=32, max_size=200), st.emails())
+def test_the_bulk_hasher_is_hmac_sha256_for_keys_of_any_length(key: bytes, address: str) -> None:
+    from licite.core.suppression import identity_hasher
+
+    assert identity_hasher(key)(normalize_email(address)) == suppression_hash(address, key)

@@ -35,7 +35,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
+def prepared(tmp_path: Path) -> dict[str, str]:
     env = {**os.environ, "LICITE_HOME": str(tmp_path / "home"), "LICITE_DATABASE_URL": ""}
     for args in (
         ("migrate", "--noinput"),
@@ -43,14 +43,21 @@ def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
         ("sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"),
     ):
         assert run_licite(*args, env=env).returncode == 0
-    # Large enough (over 8 MiB) for the gate to run in worker processes.
-    path = tmp_path / "salon.csv"
+    return env
+
+
+def large_file(path: Path, rows: int, first_note: str) -> Path:
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
-        for i in range(90_000):
+        for i in range(rows):
+            note = first_note if i == 0 else "une note assez longue pour peser son poids"
             out.write(f"Jeanne;Dupont;jeanne.dupont{i}@acme{i}.example;Directrice des achats;Acme {i};;"
-                      "une note assez longue pour peser son poids;France\n")  # fmt: skip
-    importing = subprocess.Popen(
+                      f"{note};France\n")  # fmt: skip
+    return path
+
+
+def start_import(path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [*LICITE, "import", str(path), "--source", "Salon", "--json"],
         cwd=ROOT,
         env=env,
@@ -59,12 +66,17 @@ def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    workers: list[int] = []
-    while not workers and time.monotonic() < deadline and importing.poll() is None:
-        workers = children(importing.pid)
-        time.sleep(0.01)
-    assert workers, "the gate workers never started"
+
+
+def reading(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open: the import has started."""
+    try:
+        return any(Path(link).resolve() == path for link in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+
+
+def assert_interrupted_and_nothing_stored(importing: subprocess.Popen[str], tmp_path: Path) -> None:
     os.killpg(importing.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _out, err = importing.communicate(timeout=60)
     assert importing.returncode == 130
@@ -73,4 +85,30 @@ def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
     with sqlite3.connect(tmp_path / "home" / "licite.sqlite3") as database:
         counts = [database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables]  # noqa: S608
     assert counts == [0, 0, 0]
+
+
+def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
+    env = prepared(tmp_path)
+    path = large_file(tmp_path / "salon.csv", 300_000, "une note")  # read by polars, gated by column
+    importing = start_import(path, env)
+    deadline = time.monotonic() + 60
+    while not reading(importing.pid, path) and time.monotonic() < deadline and importing.poll() is None:
+        time.sleep(0.01)
+    assert reading(importing.pid, path), "the import never opened its file"
+    assert_interrupted_and_nothing_stored(importing, tmp_path)
+
+
+def test_an_interrupted_import_in_gate_workers_stops_them_too(tmp_path):
+    env = prepared(tmp_path)
+    # A quoted line break: only the csv module reads it exactly, and over 8 MiB it is gated in
+    # worker processes.
+    path = large_file(tmp_path / "salon.csv", 90_000, '"une note\nsur deux lignes"')
+    importing = start_import(path, env)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline and importing.poll() is None:
+        workers = children(importing.pid)
+        time.sleep(0.01)
+    assert workers, "the gate workers never started"
+    assert_interrupted_and_nothing_stored(importing, tmp_path)
     assert not [pid for pid in workers if alive(pid)]

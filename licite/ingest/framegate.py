@@ -1,0 +1,265 @@
+"""The compliance gate run column by column on a polars DataFrame: `ChunkGate`, vectorized.
+
+`ChunkGate` calls `RowGate.admit` once per row, about 10 µs of Python each. `FrameGate` gives
+exactly the same `ChunkResult` for the same rows (a property test holds it to that) and keeps
+the rules in `licite.core`, where a lawyer can read them:
+
+- what polars does is string plumbing the rules define exactly: trimming, lower-casing, the
+  ASCII dot-atom shape of `emails._FAST_ADDRESS`, the LDH shape of a domain, white space
+  collapsed as `str.split()` does, set lookups in the very sets `licite.core.domains` holds;
+- every address off that well-trodden path (non-ASCII, punycode, malformed, too long) goes
+  through `emails.kind_of_address` itself, row by row, and so do the role-word candidates
+  (`emails._is_role`), the countries (`countries.country_code`), the company domains and the
+  full names, each called once per distinct value.
+
+Columns are named "c0", "c1"... after their position in the file, beside "line" (see
+`licite.ingest.frames.read_frame`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+from licite.core import emails
+from licite.core.basis import decide_basis
+from licite.core.countries import country_code
+from licite.core.domains import FREE_MAIL_DOMAINS, FREE_MAIL_FAMILIES, PUBLIC_SECOND_LEVELS
+from licite.core.emails import EmailKind, InvalidEmail, kind_of_address
+from licite.core.gate import Rejected, RowGate, company_domain, split_full_name
+from licite.core.suppression import identity_hasher
+from licite.ingest.gating import ChunkResult
+
+__all__ = ["FrameGate", "column"]
+
+# White space exactly as str.split() and str.strip() see it (Rust's \s lacks \x1c-\x1f).
+PYTHON_SPACE = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace())
+_SPACE_RUN = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in PYTHON_SPACE) + "]+"
+_ASCII_SPACE = "".join(char for char in PYTHON_SPACE if char.isascii())
+
+# emails._FAST_ADDRESS, every punctuation mark escaped for Rust's regex syntax.
+_ATEXT = "a-z0-9" + "".join(f"\\{char}" for char in "!#$%&'*+/=?^_`{|}~-")
+_FAST_ADDRESS = rf"^(?P<local>[{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@(?P<domain>[a-z0-9.-]+)$"
+# emails._check_ascii_domain's rules: two labels or more, each LDH and at most 63 octets.
+_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_VALID_DOMAIN = rf"^(?:{_LABEL}\.)+{_LABEL}$"
+_ROLE_CANDIDATES = pl.Series(sorted(emails._ROLE_FIRST_WORDS), dtype=pl.String).implode()
+_SECOND_LABELS = {domain.split(".")[-2] for domain in FREE_MAIL_DOMAINS}
+_MAYBE_FREE = pl.Series(
+    sorted(_SECOND_LABELS | FREE_MAIL_FAMILIES | PUBLIC_SECOND_LEVELS), dtype=pl.String
+).implode()
+
+_PRIVATE, _GENERIC, _NOMINATIVE = EmailKind.PRIVATE.value, EmailKind.GENERIC.value, EmailKind.NOMINATIVE.value
+
+
+def column(index: int) -> str:
+    """The name of a file's column in a frame."""
+    return f"c{index}"
+
+
+class FrameGate:
+    """Gates a whole DataFrame of rows: the same ChunkResult as ChunkGate, column by column."""
+
+    def __init__(self, gate: RowGate, key: bytes, dropped: Sequence[int]) -> None:
+        self.gate = gate
+        self.dropped = tuple(dropped)
+        self._hasher = identity_hasher(key)
+        self._basis = {kind.value: decide_basis(kind) for kind in (EmailKind.NOMINATIVE, EmailKind.GENERIC)}
+        self._basis[_PRIVATE] = decide_basis(EmailKind.PRIVATE)
+
+    def __call__(self, frame: pl.DataFrame) -> ChunkResult:
+        result = ChunkResult(rows=frame.height)
+        self.gate.notes = result.notes
+        result.dropped_values = [_non_blank(frame[column(index)]) for index in self.dropped]
+        raw = frame[column(self.gate.email_index)]
+        email, kind = _classify(raw)
+        refused = email.is_null()
+        if refused.any():
+            lines, values = frame["line"].filter(refused).to_list(), raw.filter(refused).to_list()
+            result.rejected = [_rejected(line, value) for line, value in zip(lines, values, strict=True)]
+        admitted = frame.filter(~refused).with_columns(
+            email=email.filter(~refused), kind=kind.filter(~refused)
+        )
+        result.staged = self._staged(admitted)
+        return result
+
+    def _staged(self, admitted: pl.DataFrame) -> list[tuple[Any, ...]]:
+        fields = self._descriptive(admitted)
+        kinds = admitted["kind"]
+        if fields["company_domain"] is None:
+            fields["company_domain"] = pl.Series([""] * admitted.height, dtype=pl.String)
+        own_domain = admitted["email"].str.extract(r"@([^@]*)$", 1)
+        fields["company_domain"] = (
+            pl.DataFrame({"kept": fields["company_domain"], "own": own_domain, "kind": kinds})
+            .select(
+                pl.when((pl.col("kept") == "") & (pl.col("kind") != _PRIVATE)).then("own").otherwise("kept")
+            )
+            .to_series()
+        )
+        country = fields["country"]
+        countries = country.to_list() if country is not None else [""] * admitted.height
+        phones = self._phones(admitted, countries)
+        emails_ = admitted["email"].to_list()
+        basis = [self._basis[kind] for kind in kinds.to_list()]
+        names = ("first_name", "last_name", "job_title", "company", "company_domain")
+        values = [_values(fields[name], admitted.height) for name in names]
+        return list(
+            zip(
+                admitted["line"].to_list(), emails_, map(self._hasher, emails_), kinds.to_list(),
+                [decision.audience for decision in basis], [decision.legal_basis for decision in basis],
+                [decision.status for decision in basis], *values, phones, countries,
+                strict=True,
+            )
+        )  # fmt: skip
+
+    def _descriptive(self, admitted: pl.DataFrame) -> dict[str, pl.Series | None]:
+        """RowGate._descriptive, column by column: collapsed, cut to length, then converted."""
+        fields: dict[str, pl.Series | None] = dict.fromkeys(
+            ("first_name", "last_name", "job_title", "company", "company_domain", "country")
+        )
+        for name, index, limit in self.gate.kept:
+            collapsed = admitted[column(index)].str.replace_all(_SPACE_RUN, " ").str.strip_chars(" ")
+            self.gate.notes.truncated += int((collapsed.str.len_chars() > limit).sum())
+            fields[name] = collapsed.str.slice(0, limit)
+        if fields["country"] is not None:
+            fields["country"] = self._countries(fields["country"])
+        if fields["company_domain"] is not None:
+            fields["company_domain"] = _each_distinct(fields["company_domain"], company_domain)
+        if self.gate.full_name_index is not None:
+            full = admitted[column(self.gate.full_name_index)]
+            if fields["first_name"] is None:
+                fields["first_name"] = _each_distinct(full, lambda value: split_full_name(value)[0][:100])
+            if fields["last_name"] is None:
+                fields["last_name"] = _each_distinct(full, lambda value: split_full_name(value)[1][:100])
+        return fields
+
+    def _countries(self, names: pl.Series) -> pl.Series:
+        """RowGate._country: the alpha-2 code, "" (and counted) when the name is not recognised."""
+        codes = _each_distinct(names, lambda name: country_code(name) or "" if name else "")
+        self.gate.notes.unknown_countries += int(((names != "") & (codes == "")).sum())
+        return codes
+
+    def _phones(self, admitted: pl.DataFrame, countries: list[str]) -> list[str]:
+        if self.gate.phone_index is None:
+            return [""] * admitted.height
+        raw = admitted[column(self.gate.phone_index)].to_list()
+        return [self.gate.phone(value, country) for value, country in zip(raw, countries, strict=True)]
+
+
+def _values(series: pl.Series | None, height: int) -> list[str]:
+    return series.to_list() if series is not None else [""] * height
+
+
+def _non_blank(series: pl.Series) -> int:
+    return int((series.str.strip_chars(PYTHON_SPACE) != "").sum())
+
+
+def _rejected(line: int, raw: str) -> Rejected:
+    verdict = kind_of_address(raw)
+    reason = verdict.reason if isinstance(verdict, InvalidEmail) else "?"
+    reason = "no email address" if not raw.strip() else f"invalid address: {reason}"
+    return Rejected(line, "email", raw, reason)
+
+
+def _each_distinct(series: pl.Series, function: Callable[[str], str]) -> pl.Series:
+    """`function` applied to each value, called once per distinct value."""
+    distinct = series.unique()
+    mapping = {value: function(value) for value in distinct.to_list()}
+    return series.replace_strict(mapping, return_dtype=pl.String)
+
+
+def _classify(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The normalized address and its kind of every row; both null where the address is invalid.
+
+    The ordinary ASCII address is settled here; any other goes through kind_of_address.
+    """
+    frame = pl.DataFrame({"raw": raw}).with_columns(
+        pl.col("raw").str.strip_chars(_ASCII_SPACE).str.to_lowercase().str.extract_groups(_FAST_ADDRESS)
+        .alias("parts")
+    ).unnest("parts")  # fmt: skip
+    local, domain = pl.col("local"), pl.col("domain").str.strip_suffix(".")
+    frame = frame.with_columns(domain=domain).with_columns(
+        fast=(
+            pl.col("raw").str.contains(r"^[\x00-\x7F]*$")
+            & (local.str.len_bytes() <= 64)
+            & pl.col("domain").str.contains(_VALID_DOMAIN)
+            & ~pl.col("domain").str.contains("xn--", literal=True)
+            & ~pl.col("domain").str.contains(r"\.[0-9]+$")
+            & (pl.col("domain").str.len_bytes() <= 253)
+            & (local.str.len_bytes() + 1 + pl.col("domain").str.len_bytes() <= 254)
+        ).fill_null(False),
+        base=_without_subaddress(local),
+    )
+    frame = frame.with_columns(free=_free_providers(frame))
+    frame = frame.with_columns(
+        candidate=pl.col("fast") & ~pl.col("free") & _first_word(pl.col("base")).is_in(_ROLE_CANDIDATES)
+    )
+    role = _roles(frame)
+    kind = (
+        pl.when(~pl.col("fast")).then(None)
+        .when(pl.col("free")).then(pl.lit(_PRIVATE))
+        .when(role).then(pl.lit(_GENERIC))
+        .otherwise(pl.lit(_NOMINATIVE))
+    )  # fmt: skip
+    email = pl.when(pl.col("fast")).then(pl.col("local") + "@" + pl.col("domain"))
+    settled = frame.select(email=email, kind=kind)
+    return _settle_the_others(frame["fast"], raw, settled["email"], settled["kind"])
+
+
+def _free_providers(frame: pl.DataFrame) -> pl.Series:
+    """Whether each row's domain is a free provider: emails._is_free_provider, once per domain
+    that could be one.
+
+    A free domain's second-to-last label is always one of a listed domain's, a provider brand
+    or a public second level ("co" of "yahoo.co.uk"): other domains, most of a file, need no
+    further look.
+    """
+    second = frame["domain"].str.extract(r"([^.]+)\.[^.]+$", 1)
+    maybe = (frame["fast"] & second.is_in(_MAYBE_FREE)).fill_null(False)
+    domains = frame["domain"].filter(maybe).unique().to_list()
+    free = [domain for domain in domains if emails._is_free_provider(domain)]
+    return (maybe & frame["domain"].is_in(pl.Series(free, dtype=pl.String).implode())).fill_null(False)
+
+
+def _without_subaddress(local: pl.Expr) -> pl.Expr:
+    """emails.strip_subaddress."""
+    return pl.when(local.str.starts_with("+")).then(local).otherwise(local.str.replace(r"\+.*$", ""))
+
+
+def _first_word(base: pl.Expr) -> pl.Expr:
+    """The first word of a local part without its digits, as emails._is_role starts with."""
+    return base.str.extract(r"^([^._-]*)", 1).str.strip_chars_end("0123456789")
+
+
+def _roles(frame: pl.DataFrame) -> pl.Series:
+    """Whether each row's address is a role one: emails._is_role, once per distinct candidate."""
+    candidates = frame["base"].filter(frame["candidate"]).unique().to_list()
+    roles = [base for base in candidates if emails._is_role(base)]
+    return (frame["candidate"] & frame["base"].is_in(pl.Series(roles, dtype=pl.String).implode())).fill_null(
+        False
+    )
+
+
+def _settle_the_others(
+    fast: pl.Series, raw: pl.Series, email: pl.Series, kind: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """Every address off the fast path, through kind_of_address itself."""
+    others = (~fast).arg_true()
+    if others.is_empty():
+        return email, kind
+    addresses: list[str | None] = []
+    kinds: list[str | None] = []
+    for value in raw.gather(others).to_list():
+        verdict = kind_of_address(value)
+        if isinstance(verdict, InvalidEmail):
+            addresses.append(None)
+            kinds.append(None)
+        else:
+            addresses.append(verdict[0])
+            kinds.append(verdict[1].value)
+    email = email.scatter(others, pl.Series(addresses, dtype=pl.String))
+    kind = kind.scatter(others, pl.Series(kinds, dtype=pl.String))
+    return email, kind

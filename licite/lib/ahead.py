@@ -1,0 +1,68 @@
+"""Running a generator one step ahead of its consumer, in a thread.
+
+Gating a slice of rows runs mostly in polars and the database writes mostly in SQLite or
+PostgreSQL, both of which release the GIL: with the gate in a thread, the next slice is gated
+while the last one is written, on the machine's other core.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+__all__ = ["ahead"]
+
+T = TypeVar("T")
+_DONE = object()
+_WAIT = 0.1  # seconds between two looks at whether the consumer is gone
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def ahead(items: Iterable[T], steps: int = 1) -> Iterator[T]:
+    """Yield what `items` yields, computing up to `steps` items ahead in a thread.
+
+    An exception raised by `items` is raised here, in its place. When the consumer stops early
+    (an error, a break), the thread stops at its next item instead of running on.
+    """
+    channel: queue.Queue[object] = queue.Queue(maxsize=steps)
+    stop = threading.Event()
+    worker = threading.Thread(target=_produce, args=(iter(items), channel, stop), daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = channel.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _produce(items: Iterator[object], channel: queue.Queue[object], stop: threading.Event) -> None:
+    try:
+        for item in items:
+            if not _put(channel, item, stop):
+                return
+    except BaseException as error:  # raised in the consumer's thread, where it belongs
+        _put(channel, _Failed(error.with_traceback(None)), stop)
+        return
+    _put(channel, _DONE, stop)
+
+
+def _put(channel: queue.Queue[object], item: object, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            channel.put(item, timeout=_WAIT)
+            return True
+        except queue.Full:
+            continue
+    return False

@@ -1,0 +1,111 @@
+"""The vectorized gate gives exactly what the row-by-row gate gives, for any rows."""
+
+from __future__ import annotations
+
+import string
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from licite.core.gate import RowGate
+from licite.ingest.framegate import PYTHON_SPACE, FrameGate, column
+from licite.ingest.gating import ChunkGate, ChunkResult
+from licite.prospects.importing import normalize_phone
+from tests.core.test_emails import addresses, disguises
+
+KEY = b"k" * 32
+# The columns of the rows below, and the ways a file may map them.
+COLUMNS = ("first_name", "last_name", "email", "job_title", "company", "company_domain", "country",
+           "full_name", "phone", "comment")  # fmt: skip
+MAPPINGS = [
+    {"first_name": 0, "last_name": 1, "email": 2, "job_title": 3, "company": 4},
+    {"email": 2, "company_domain": 5, "country": 6, "full_name": 7, "phone": 8},
+    {"first_name": 0, "email": 2, "full_name": 7, "country": 6},
+    {"email": 2},
+]
+TRICKY_ADDRESSES = [
+    "", "   ", "contact@acme.fr", "Info+Devis@ACME.fr", "jean.dupont@gmail.com", "j.ean+x@GoogleMail.com",
+    "lea@yahoo.co.uk", "paul@hotmail.fr", "marc@mail.free.fr", "sales@sub.orange.fr", "r.h@acme.fr",
+    "service.client@acme.fr", "contact2@acme.fr", "noreply@acme.fr", "contact.france@acme.fr",
+    "marketing.jdupont@acme.fr", "+tag@acme.fr", "a@b", "a@b.123", "a@-b.fr", "a@b-.fr", "a@b..fr",
+    "a@b.fr.", "a@b.fr..", ".a@b.fr", "a..b@c.fr", "a@xn--bcher-kva.example", "a@xn--zz.example",
+    "Jean <jean@acme.fr>", "mailto:jean@acme.fr?subject=x", "prénom.nom@société.fr", "x@[192.0.2.1]",
+    '"a b"@acme.fr', "a@b@c.fr", "a b@acme.fr", "x" * 65 + "@acme.fr", "a@" + "b" * 64 + ".fr",
+    "a@" + ".".join(["b" * 60] * 5) + ".fr", "ÉMILE@ACME.FR", "a@acme.FR\u200b", "\ufeffa@acme.fr",
+    "a@acme.co.uk", "jean@laposte.net", "x@gmx.de", "x@gmx.co.uk", "x@foo.gmx.net", "a\x1c@acme.fr",
+]  # fmt: skip
+SPACES = st.text(alphabet=PYTHON_SPACE[:12] + " ", max_size=3)
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+NAMES = st.one_of(
+    TEXT,
+    st.builds(
+        lambda a, b, c: a + b + c, SPACES, st.sampled_from(["Jeanne", "Jean  Paul", "Ève", "O'Neil"]), SPACES
+    ),
+    st.text(alphabet=string.ascii_letters + " ", min_size=95, max_size=210),
+)
+COUNTRIES = st.sampled_from(["", "France", "fr", " FR ", "Royaume-Uni", "Atlantis", "belgique", "DE"])
+DOMAINS = st.sampled_from(["", "https://www.Acme.fr/contact", "acme.fr", "WWW.ACME.FR?x=1"])
+PHONES = st.sampled_from(["", "01 42 00 00 00", "+44 20 7946 0000", "12", "   "])
+EMAILS = st.one_of(
+    st.sampled_from(TRICKY_ADDRESSES),
+    addresses().flatmap(disguises),
+    st.emails(),
+    TEXT,
+)
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> list[str]:
+    return [
+        draw(NAMES), draw(NAMES), draw(EMAILS), draw(NAMES), draw(NAMES), draw(DOMAINS), draw(COUNTRIES),
+        draw(NAMES), draw(PHONES), draw(TEXT),
+    ]  # fmt: skip
+
+
+def frame_of(rows: list[list[str]]) -> pl.DataFrame:
+    lines = list(range(2, len(rows) + 2))
+    values = {column(index): [row[index] for row in rows] for index in range(len(COLUMNS))}
+    return pl.DataFrame(
+        {"line": lines, **values}, schema={"line": pl.Int64, **dict.fromkeys(values, pl.String)}
+    )
+
+
+def both(mapping: dict[str, int], rows: list[list[str]], keep_phone: bool) -> tuple[ChunkResult, ChunkResult]:
+    dropped = [index for index in range(len(COLUMNS)) if index not in mapping.values()]
+
+    def gate() -> RowGate:
+        return RowGate(mapping, keep_phone=keep_phone, phone_normalizer=normalize_phone)
+
+    by_row = ChunkGate(gate(), KEY, dropped)([(line, row) for line, row in enumerate(rows, start=2)])
+    by_column = FrameGate(gate(), KEY, dropped)(frame_of(rows))
+    return by_row, by_column
+
+
+def test_the_frame_gate_admits_and_rejects_the_tricky_addresses_as_the_row_gate_does():
+    table = [
+        ["Jeanne", "Dupont", address, "Acheteuse", "Acme", "", "France", "", "", "x"]
+        for address in TRICKY_ADDRESSES
+    ]
+    by_row, by_column = both(MAPPINGS[0], table, keep_phone=False)
+    assert by_column == by_row
+    assert by_row.staged
+    assert by_row.rejected
+    assert {row[3] for row in by_row.staged} == {"generic", "nominative", "private"}
+
+
+@pytest.mark.parametrize("mapping", MAPPINGS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=st.lists(rows(), min_size=1, max_size=40), keep_phone=st.booleans())
+def test_the_frame_gate_gives_what_the_row_gate_gives(mapping, table, keep_phone):
+    by_row, by_column = both(mapping, table, keep_phone)
+    assert by_column == by_row
+
+
+def test_the_frame_gate_counts_what_it_cut_and_could_not_recognise():
+    table = [["J" * 150, "Dupont", "jeanne@acme.fr", "", "", "", "Atlantis", "", "", "  "]] * 3
+    by_row, by_column = both({"first_name": 0, "email": 2, "country": 6}, table, keep_phone=False)
+    assert by_column == by_row
+    assert (by_column.notes.truncated, by_column.notes.unknown_countries) == (3, 3)
+    assert by_column.dropped_values[-1] == 0  # a blank comment holds nothing
