@@ -15,6 +15,7 @@ from typing import TypeVar
 __all__ = ["ahead"]
 
 T = TypeVar("T")
+THREAD_NAME = "licite-ahead"
 _DONE = object()
 _WAIT = 0.1  # seconds between two looks at whether the consumer is gone
 
@@ -32,7 +33,9 @@ def ahead(items: Iterable[T], steps: int = 1) -> Iterator[T]:
     """
     channel: queue.Queue[object] = queue.Queue(maxsize=steps)
     stop = threading.Event()
-    worker = threading.Thread(target=_produce, args=(iter(items), channel, stop), daemon=True)
+    worker = threading.Thread(
+        target=_produce, args=(iter(items), channel, stop), name=THREAD_NAME, daemon=True
+    )
     worker.start()
     try:
         while True:
