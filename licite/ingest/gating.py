@@ -16,7 +16,8 @@ import multiprocessing
 import pickle
 import queue
 import signal
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
@@ -86,12 +87,8 @@ def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Generator[
     An error met while reading the file is raised here, at its place in the file.
     """
     if workers <= 1:
-        thresholds = gc.get_threshold()
-        _collect_rarely()
-        try:
+        with collecting_rarely():
             yield from map(chunk_gate, table.chunks())
-        finally:
-            gc.set_threshold(*thresholds)
         return
     context = multiprocessing.get_context("fork")
     queues: list[Queue[ChunkResult | _Failed | None]] = [context.Queue(AHEAD) for _ in range(workers)]
@@ -133,6 +130,17 @@ def _work(table: Table, chunk_gate: ChunkGate, index: int, workers: int, channel
         channel.put(_Failed(_sendable(exc)))
     channel.close()
     channel.join_thread()
+
+
+@contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """The cyclic garbage collector runs rarely inside the block (see _collect_rarely)."""
+    thresholds = gc.get_threshold()
+    _collect_rarely()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _collect_rarely() -> None:

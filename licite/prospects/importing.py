@@ -13,10 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +35,7 @@ from licite.ingest.columns import map_headers
 from licite.ingest.errors import IngestError, safe_value
 from licite.ingest.framegate import FrameGate
 from licite.ingest.frames import read_frame
-from licite.ingest.gating import ChunkGate, ChunkResult, gate_chunks
+from licite.ingest.gating import ChunkGate, ChunkResult, collecting_rarely, gate_chunks
 from licite.ingest.reader import Table, open_table
 from licite.lib.ahead import ahead
 from licite.lib.bulkload import indexes_rebuilt_after
@@ -91,9 +90,8 @@ class ImportReport:
     by_legal_basis: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    # How the file went through: read by polars and gated by column ("columns") or read by the
-    # csv module or a spreadsheet reader and gated by row ("rows"); new prospects written
-    # straight from the gate ("direct") or through the staging table ("staged").
+    # How the file was read and gated: by polars, column by column ("columns"), or by the csv
+    # module or a spreadsheet reader, row by row ("rows").
     path: str = ""
     # Where the time went: reading and gating the rows into the staging table, storing them
     # (suppression, updates, creations, provenance), committing.
@@ -114,7 +112,6 @@ class ImportRequest:
     chunk_rows: int = 5_000
     frame_rows: int = 50_000  # rows gated at once, column by column
     workers: int | None = None  # None: decided by the file's size
-    direct: bool | None = None  # write new prospects straight from the gate; None: if a bulk load
 
 
 def run_import(request: ImportRequest, progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -214,22 +211,14 @@ def _import(
     _create_staging()
     gating = time.monotonic()
     frame = read_frame(table)
+    report.path = "rows" if frame is None else "columns"
     results = _gated(table, frame, gate, [index for index, _ in dropped], request)
-    rows = _stage(results, report, dropped_counts, notes, progress)
-    direct = (
-        request.direct if request.direct is not None else frame is not None and _goes_direct(frame.height)
-    )
-    report.path = ("columns" if frame is not None else "rows") + (
-        ", direct" if frame is not None and direct else ", staged"
-    )
-    if frame is not None and direct:
-        _load_directly(rows, batch, request, collected_at, now, report, gating)
-    else:
-        _insert_staged(rows)
-        storing = time.monotonic()
-        report.timings["gating"] = _since(gating)
-        _apply(batch, request, collected_at, now, report)
-        report.timings["storing"] = _since(storing)
+    with collecting_rarely():  # a million rows of new objects, none in a cycle
+        _insert_staged(_stage(results, report, dropped_counts, notes, progress))
+    storing = time.monotonic()
+    report.timings["gating"] = _since(gating)
+    _apply(batch, request, collected_at, now, report)
+    report.timings["storing"] = _since(storing)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {STAGING}")
     report.dropped_columns = [
@@ -359,176 +348,30 @@ def _create_staging() -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
 
 
-def copy_text(rows: Sequence[tuple[Any, ...]], width: int = len(STAGED_COLUMNS), suffix: str = "") -> str:
-    """Rows of `width` values in COPY's text format, built as one string per chunk (write_row
-    is 10x slower).
+def copy_text(rows: list[tuple[Any, ...]]) -> str:
+    """Rows in COPY's text format, built as one string per chunk (write_row is 10x slower).
 
     The gate collapses white space in every value, so no value holds a tab or a line break;
-    backslashes, the only other special character, are doubled. `suffix` ends every row: the
-    values all rows share, already in COPY's form (a NULL is its `\\N`).
+    backslashes, the only other special character, are doubled.
     """
-    text = "\n".join("\t".join(map(str, row)) for row in rows)
-    if text.count("\t") != len(rows) * (width - 1) or text.count("\n") != max(len(rows) - 1, 0):
+    text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+    if text.count("\t") != len(rows) * (len(STAGED_COLUMNS) - 1) or text.count("\n") != len(rows):
         raise ValueError("a staged value holds a tab or a line break")  # the gate guarantees it cannot
-    return (text.replace("\\", "\\\\") + "\n").replace("\n", suffix + "\n") if rows else ""
+    return text.replace("\\", "\\\\")
 
 
-def _insert_staged(chunks: Iterable[list[tuple[Any, ...]]], columns: Sequence[str] = STAGED_COLUMNS) -> None:
-    names = ", ".join(columns)
+def _insert_staged(chunks: Iterable[list[tuple[Any, ...]]]) -> None:
+    names = ", ".join(STAGED_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
                 for rows in chunks:
-                    copy.write(copy_text(rows, len(columns)))
+                    copy.write(copy_text(rows))
             return
-        marks = ", ".join(["%s"] * len(columns))
+        marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
         sql = f"INSERT INTO {STAGING} ({names}) VALUES ({marks})"
         for rows in chunks:
             cursor.executemany(sql, rows)
-
-
-def _goes_direct(rows: int) -> bool:
-    """Whether an import of `rows` writes its new prospects directly: a bulk load into a table
-    at most a quarter of its size, whose known addresses _load_directly holds in memory."""
-    with connection.cursor() as cursor:
-        return _at_least_as_large_as_the_table(cursor, max(rows // 4, 1))
-
-
-def _load_directly(
-    rows: Iterable[list[tuple[Any, ...]]],
-    batch: ImportBatch,
-    request: ImportRequest,
-    collected_at: datetime,
-    now: datetime,
-    report: ImportReport,
-    started: float,
-) -> None:
-    """A bulk load: each new prospect written as it leaves the gate, with no staging copy.
-
-    What the set-based path asks the database row by row, this one asks once: the suppression
-    list (RULES F4) and the known prospects, which a bulk load, at least as large as the table,
-    can hold in memory. New prospects take their ids from their lines (see _create_in_bulk);
-    the known ones go through the staging table to be refreshed, as in _apply.
-    """
-    user = _user(request.actor)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # the ids after the highest are this import's alone
-            cursor.execute("LOCK TABLE prospects_prospect IN EXCLUSIVE MODE")
-        cursor.execute("SELECT key_hash FROM rights_suppressionentry")
-        suppressed = {key for (key,) in cursor.fetchall()}
-        cursor.execute("SELECT email, id FROM prospects_prospect")
-        known = dict(cursor.fetchall())
-        with indexes_rebuilt_after(cursor, BULK_TABLES):
-            first_id = _first_free_id(cursor)
-            write = _prospect_writer(cursor, collected_at, now, user)
-            kept: Counter[tuple[str, str]] = Counter()
-            for chunk in rows:
-                new, again = [], []
-                for row in chunk:
-                    if row[2] in suppressed:  # RULES F4: never imported again
-                        report.suppressed += 1
-                        continue
-                    kept[row[3], row[5]] += 1
-                    prospect_id = known.get(row[1])
-                    if prospect_id is None:
-                        new.append(_new_prospect(first_id, row))
-                    else:
-                        again.append((*row, prospect_id))
-                write(new)
-                report.created += len(new)
-                if again:
-                    _insert_staged([again], (*STAGED_COLUMNS, "prospect_id"))
-            report.timings["gating"] = _since(started)
-            storing = time.monotonic()
-            provenance = [
-                batch.source_id,
-                batch.pk,
-                batch.source.url,
-                _sql_datetime(collected_at),
-                _user_id(user),
-            ]
-            _record_provenance(cursor, "s.prospect_id", "", provenance)
-            report.updated = _update_known(cursor, now)
-            cursor.execute(
-                "INSERT INTO prospects_provenance (prospect_id, source_id, batch_id, line_number, page_url, "
-                "collected_at, collected_by_id) SELECT id, %s, %s, id - %s, %s, %s, %s "
-                "FROM prospects_prospect WHERE id > %s",
-                [batch.source_id, batch.pk, first_id, *provenance[2:], first_id],
-            )
-            if connection.vendor == "postgresql":
-                cursor.execute(f"SELECT setval({_SEQUENCE}, MAX(id)) FROM prospects_prospect")
-    report.timings["storing"] = _since(storing)
-    staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
-    report.unchanged = staged - report.created - report.updated
-    _count_kinds(report, kept.items())
-
-
-_LANGUAGES = {"": ""} | dict.fromkeys(FRENCH_SPEAKING, "fr")
-
-
-def _new_prospect(first_id: int, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A staged row as the columns _prospect_writer writes: id, address, hash, kind, fields..."""
-    return (first_id + row[0], *row[1:4], *row[7:14], _LANGUAGES.get(row[13], "en"), *row[4:7])
-
-
-_WRITTEN = (
-    "id", "email", "key_hash", "email_kind", "first_name", "last_name", "job_title", "company",
-    "company_domain", "phone", "country", "language", "audience", "legal_basis", "status",
-)  # fmt: skip
-_SHARED = ("collected_at", "collected_by_id", "notice_due_at", "retain_until", "created_at", "updated_at")
-_SAFE_LITERAL = re.compile(r"[0-9][0-9 :.+T-]*")
-
-
-def _prospect_writer(
-    cursor: Any, collected_at: datetime, now: datetime, user: Any
-) -> Callable[[list[tuple[Any, ...]]], None]:
-    """A function that writes new prospects, the values they all share written once."""
-    shared = [
-        collected_at,
-        _user_id(user),
-        clocks.notice_due_at(collected_at),
-        clocks.retain_until(collected_at),
-        now,
-        now,
-    ]
-    names = ", ".join((*_WRITTEN, *_SHARED))
-    if connection.vendor == "postgresql":
-        suffix = "".join("\t" + (r"\N" if value is None else str(value)) for value in shared)
-
-        def copy(rows: list[tuple[Any, ...]]) -> None:
-            with cursor.cursor.copy(f"COPY prospects_prospect ({names}) FROM STDIN") as stream:
-                stream.write(copy_text(rows, len(_WRITTEN), suffix))
-
-        return copy
-    # Literals, not parameters: six values fewer to bind on each of a million rows.
-    literals = ", ".join(_literal(_sql_datetime(v) if isinstance(v, datetime) else v) for v in shared)
-    sql = f"INSERT INTO prospects_prospect ({names}) VALUES ({', '.join(['%s'] * len(_WRITTEN))}, {literals})"
-
-    def insert(rows: list[tuple[Any, ...]]) -> None:
-        cursor.executemany(sql, rows)
-
-    return insert
-
-
-def _literal(value: Any) -> str:
-    """An SQL literal for a number, NULL or a date this module formatted (never a value from a file)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):
-        return str(value)
-    if not _SAFE_LITERAL.fullmatch(str(value)):
-        raise ValueError("not a date")
-    return f"'{value}'"
-
-
-def _count_kinds(report: ImportReport, counts: Iterable[tuple[tuple[str, str], int]]) -> None:
-    by_kind: Counter[str] = Counter()
-    by_basis: Counter[str] = Counter()
-    for (kind, basis), count in counts:
-        by_kind[kind] += count
-        by_basis[basis] += count
-    report.by_email_kind = dict(sorted(by_kind.items()))
-    report.by_legal_basis = dict(sorted(by_basis.items()))
 
 
 def _apply(
@@ -571,7 +414,13 @@ def _apply(
         cursor.execute(
             f"SELECT email_kind, legal_basis, COUNT(*) FROM {STAGING} GROUP BY email_kind, legal_basis"
         )
-        _count_kinds(report, (((kind, basis), count) for kind, basis, count in cursor.fetchall()))
+        by_kind: Counter[str] = Counter()
+        by_basis: Counter[str] = Counter()
+        for kind, basis, count in cursor.fetchall():
+            by_kind[kind] += count
+            by_basis[basis] += count
+    report.by_email_kind = dict(sorted(by_kind.items()))
+    report.by_legal_basis = dict(sorted(by_basis.items()))
 
 
 def _at_least_as_large_as_the_table(cursor: Any, rows: int) -> bool:
@@ -633,30 +482,22 @@ def _create_in_bulk(
     Meanwhile the table is this import's alone: SQLite has one writer at a time, and on
     PostgreSQL the bulk load locks it. The ids after the highest ever given are therefore free.
     """
+    sequence = "pg_get_serial_sequence('prospects_prospect', 'id')"
     if connection.vendor == "postgresql":
         # Held already, since the bulk load dropped indexes: said here, as the ids rely on it.
         cursor.execute("LOCK TABLE prospects_prospect IN EXCLUSIVE MODE")
-    first_id = _first_free_id(cursor)
-    created = _create_new(cursor, collected_at, now, user, first_id)
-    _record_provenance(cursor, "COALESCE(s.prospect_id, %s + s.line)", "", [first_id, *provenance])
-    if connection.vendor == "postgresql":
-        cursor.execute(f"SELECT setval({_SEQUENCE}, MAX(id)) FROM prospects_prospect")
-    return created
-
-
-_SEQUENCE = "pg_get_serial_sequence('prospects_prospect', 'id')"
-
-
-def _first_free_id(cursor: Any) -> int:
-    """The highest prospect id ever given: those after it are free (with the table locked)."""
-    if connection.vendor == "postgresql":
-        cursor.execute(f"SELECT GREATEST(nextval({_SEQUENCE}), (SELECT MAX(id) FROM prospects_prospect))")
+        cursor.execute(f"SELECT GREATEST(nextval({sequence}), (SELECT MAX(id) FROM prospects_prospect))")
     else:  # AUTOINCREMENT: never an id given before, even to a prospect erased since
         cursor.execute(
             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'prospects_prospect'), 0), "
             "COALESCE((SELECT MAX(id) FROM prospects_prospect), 0))"
         )
-    return int(cursor.fetchone()[0])
+    first_id = int(cursor.fetchone()[0])
+    created = _create_new(cursor, collected_at, now, user, first_id)
+    _record_provenance(cursor, "COALESCE(s.prospect_id, %s + s.line)", "", [first_id, *provenance])
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT setval({sequence}, MAX(id)) FROM prospects_prospect")
+    return created
 
 
 def _record_provenance(cursor: Any, prospect_id: str, join: str, params: list[Any]) -> None:

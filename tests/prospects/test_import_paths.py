@@ -1,8 +1,7 @@
-"""The three ways an import may store a file give the same database and the same report.
+"""The two ways an import may read and gate a file store the same database and report.
 
-A regular CSV file is read by polars and gated column by column; a bulk load of it writes new
-prospects straight from the gate, a smaller one goes through the staging table; any other file
-is read by the csv module and gated row by row.
+A regular CSV file is read by polars and gated column by column; any other file is read by the
+csv module and gated row by row.
 """
 
 from __future__ import annotations
@@ -36,10 +35,9 @@ SECOND = (
     + "Marc;Blanc;contact@blanc.example;;Blanc;;{note};\n"  # last: a line break shifts no other row
 )
 PATHS = {
-    "direct": ("une note", True),  # the second file is not 4 times the table: forced
-    "staging": ("une note", False),
+    "columns": "une note",
     # A quoted line break: polars' reading is refused, the csv module reads it row by row.
-    "rows": ('"une note\nsur deux lignes"', None),
+    "rows": '"une note\nsur deux lignes"',
 }
 
 
@@ -60,15 +58,15 @@ def stored() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
 
 
 def load(source, tmp_path: Path, path: str) -> tuple[Any, ...]:
-    note, direct = PATHS[path]
+    note = PATHS[path]
     (tmp_path / path).mkdir()
     first, second = tmp_path / path / "first.csv", tmp_path / path / "second.csv"
     first.write_text(FIRST, encoding="utf-8")
     second.write_text(SECOND.format(note=note), encoding="utf-8")
     with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), tick=False):
-        run_import(ImportRequest(path=first, source=source, direct=direct))
+        run_import(ImportRequest(path=first, source=source))
     with time_machine.travel(datetime(2026, 11, 3, 9, 0, tzinfo=UTC), tick=False):
-        report = run_import(ImportRequest(path=second, source=source, direct=direct)).as_dict()
+        report = run_import(ImportRequest(path=second, source=source)).as_dict()
     state = stored()
     Prospect.objects.all().delete()
     ImportBatch.objects.all().delete()
@@ -79,20 +77,11 @@ def load(source, tmp_path: Path, path: str) -> tuple[Any, ...]:
 def test_every_path_stores_the_same_prospects_provenance_and_report(source, tmp_path):
     do_suppress(None, "paul.durand@acme.example", "objection")
     results = {path: load(source, tmp_path, path) for path in PATHS}
-    assert [results[path][0] for path in PATHS] == ["columns, direct", "columns, staged", "rows, staged"]
-    assert results["direct"][1:] == results["staging"][1:] == results["rows"][1:]
-    _path, report, (prospects, provenance) = results["direct"]
+    assert [results[path][0] for path in PATHS] == ["columns", "rows"]
+    assert results["columns"][1:] == results["rows"][1:]
+    _path, report, (prospects, provenance) = results["columns"]
     assert (report["created"], report["updated"], report["unchanged"]) == (10, 1, 1)
     assert (report["suppressed"], report["duplicates_in_file"], report["rejected"]) == (1, 1, 1)
     assert len(prospects) == 15
     assert len(provenance) == 17  # 5 of the first file, 12 of the second
     assert all(entry[4] for entry in provenance)
-
-
-def test_a_bulk_load_writes_new_prospects_straight_from_the_gate(source, tmp_path):
-    path = tmp_path / "first.csv"
-    path.write_text(FIRST, encoding="utf-8")
-    report = run_import(ImportRequest(path=path, source=source))
-    assert report.created == 5
-    assert report.path == "columns, direct"
-    assert Provenance.objects.filter(line_number__in=range(2, 7)).count() == 5
