@@ -41,8 +41,8 @@ def indexes_rebuilt_after(cursor: Any, tables: Sequence[str]) -> Iterator[None]:
         cursor.execute(drop)
     yield
     if vendor == "postgresql":
-        # Each index is built from one sort: in memory it is twice as fast as PostgreSQL's
-        # default 64 MB allows. For this transaction only.
+        # Each index is built from one sort: room to sort a million keys in memory rather
+        # than in temporary files (the default is 64 MB). For this transaction only.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _drop, create in reversed(dropped):
         cursor.execute(create)
