@@ -93,8 +93,7 @@ class RowGate:
         raw = values[self.email_index]
         verdict = kind_of_address(raw)
         if isinstance(verdict, InvalidEmail):
-            reason = "no email address" if not raw.strip() else f"invalid address: {verdict.reason}"
-            return Rejected(line, "email", raw, reason)
+            return rejected_address(line, raw, verdict)
         normalized, kind = verdict
         basis = decide_basis(kind)
         cleaned = self._descriptive(values)
@@ -148,6 +147,12 @@ class RowGate:
         if phone is None:
             self.notes.invalid_phones += 1
         return phone or ""
+
+
+def rejected_address(line: int, raw: str, error: InvalidEmail) -> Rejected:
+    """The rejection of a row whose address is invalid, with the reason the report shows."""
+    reason = "no email address" if not raw.strip() else f"invalid address: {error.reason}"
+    return Rejected(line, "email", raw, reason)
 
 
 def split_full_name(value: str) -> tuple[str, str]:

@@ -56,14 +56,11 @@ def suppression_hash(address: str, key: bytes) -> str:
 
 
 def suppression_hasher(key: bytes) -> Callable[[str], str]:
-    """A suppression_hash for one key, faster in bulk: the keyed HMAC state is computed once."""
-    _check_key(key)
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    """A suppression_hash for one key, faster in bulk: the keyed HMAC states are computed once."""
+    hash_normalized = identity_hasher(key)
 
     def hash_address(address: str) -> str:
-        mac = keyed.copy()
-        mac.update(suppression_identity(normalize_email(address)).encode())
-        return mac.hexdigest()
+        return hash_normalized(normalize_email(address))
 
     return hash_address
 

@@ -29,7 +29,7 @@ from licite.core.basis import decide_basis
 from licite.core.countries import country_code
 from licite.core.domains import FREE_MAIL_DOMAINS, FREE_MAIL_FAMILIES, PUBLIC_SECOND_LEVELS
 from licite.core.emails import EmailKind, InvalidEmail, kind_of_address
-from licite.core.gate import Rejected, RowGate, company_domain, split_full_name
+from licite.core.gate import RowGate, company_domain, rejected_address, split_full_name
 from licite.core.suppression import identity_hasher
 from licite.ingest.gating import ChunkResult
 
@@ -67,19 +67,23 @@ class FrameGate:
         self.gate = gate
         self.dropped = tuple(dropped)
         self._hasher = identity_hasher(key)
-        self._basis = {kind.value: decide_basis(kind) for kind in (EmailKind.NOMINATIVE, EmailKind.GENERIC)}
-        self._basis[_PRIVATE] = decide_basis(EmailKind.PRIVATE)
+        kinds = (EmailKind.NOMINATIVE, EmailKind.GENERIC, EmailKind.PRIVATE)
+        self._basis = {kind.value: decide_basis(kind) for kind in kinds}
 
     def __call__(self, frame: pl.DataFrame) -> ChunkResult:
         result = ChunkResult(rows=frame.height)
         self.gate.notes = result.notes
         result.dropped_values = [_non_blank(frame[column(index)]) for index in self.dropped]
         raw = frame[column(self.gate.email_index)]
-        email, kind = _classify(raw)
+        email, kind, errors = _classify(raw)
+        if errors:
+            positions = list(errors)
+            lines, values = frame["line"].gather(positions).to_list(), raw.gather(positions).to_list()
+            result.rejected = [
+                rejected_address(line, value, errors[position])
+                for line, value, position in zip(lines, values, positions, strict=True)
+            ]
         refused = email.is_null()
-        if refused.any():
-            lines, values = frame["line"].filter(refused).to_list(), raw.filter(refused).to_list()
-            result.rejected = [_rejected(line, value) for line, value in zip(lines, values, strict=True)]
         admitted = frame.filter(~refused).with_columns(
             email=email.filter(~refused), kind=kind.filter(~refused)
         )
@@ -157,13 +161,6 @@ def _non_blank(series: pl.Series) -> int:
     return int((series.str.strip_chars(PYTHON_SPACE) != "").sum())
 
 
-def _rejected(line: int, raw: str) -> Rejected:
-    verdict = kind_of_address(raw)
-    reason = verdict.reason if isinstance(verdict, InvalidEmail) else "?"
-    reason = "no email address" if not raw.strip() else f"invalid address: {reason}"
-    return Rejected(line, "email", raw, reason)
-
-
 def _each_distinct(series: pl.Series, function: Callable[[str], str]) -> pl.Series:
     """`function` applied to each value, called once per distinct value."""
     distinct = series.unique()
@@ -171,8 +168,9 @@ def _each_distinct(series: pl.Series, function: Callable[[str], str]) -> pl.Seri
     return series.replace_strict(mapping, return_dtype=pl.String)
 
 
-def _classify(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """The normalized address and its kind of every row; both null where the address is invalid.
+def _classify(raw: pl.Series) -> tuple[pl.Series, pl.Series, dict[int, InvalidEmail]]:
+    """The normalized address and kind of every row, null where the address is invalid, and
+    why each invalid one is, by position.
 
     The ordinary ASCII address is settled here; any other goes through kind_of_address.
     """
@@ -245,16 +243,18 @@ def _roles(frame: pl.DataFrame) -> pl.Series:
 
 def _settle_the_others(
     fast: pl.Series, raw: pl.Series, email: pl.Series, kind: pl.Series
-) -> tuple[pl.Series, pl.Series]:
-    """Every address off the fast path, through kind_of_address itself."""
+) -> tuple[pl.Series, pl.Series, dict[int, InvalidEmail]]:
+    """Every address off the fast path, through kind_of_address itself; the errors by position."""
     others = (~fast).arg_true()
+    errors: dict[int, InvalidEmail] = {}
     if others.is_empty():
-        return email, kind
+        return email, kind, errors
     addresses: list[str | None] = []
     kinds: list[str | None] = []
-    for value in raw.gather(others).to_list():
+    for position, value in zip(others.to_list(), raw.gather(others).to_list(), strict=True):
         verdict = kind_of_address(value)
         if isinstance(verdict, InvalidEmail):
+            errors[position] = verdict
             addresses.append(None)
             kinds.append(None)
         else:
@@ -262,4 +262,4 @@ def _settle_the_others(
             kinds.append(verdict[1].value)
     email = email.scatter(others, pl.Series(addresses, dtype=pl.String))
     kind = kind.scatter(others, pl.Series(kinds, dtype=pl.String))
-    return email, kind
+    return email, kind, errors

@@ -28,18 +28,13 @@ is checked against the line feeds of the file:
 from __future__ import annotations
 
 import codecs
-import csv
 import itertools
 import os
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import polars as pl
 
-from licite.ingest.reader import MIB, CsvTable, Table
-
-if TYPE_CHECKING:
-    from _csv import Reader as _CsvReader
+from licite.ingest.reader import MIB, CsvTable, Table, csv_records
 
 __all__ = ["LINE", "MAX_FRAME_BYTES", "read_frame"]
 
@@ -121,7 +116,7 @@ def _header_width(body: bytes, delimiter: str) -> int:
     """How many fields the header line has, trailing empty ones included."""
     end = body.find(b"\n")
     first = body if end < 0 else body[: end + 1]
-    return len(next(_csv_reader([first.decode("utf-8")], delimiter), []))
+    return len(next(csv_records([first.decode("utf-8")], delimiter), []))
 
 
 def _parse(body: bytes, delimiter: str, width: int) -> pl.DataFrame:
@@ -207,7 +202,7 @@ def _written(names: list[str], delimiter: str, *, every: bool) -> pl.Expr:
 def _reparse(lines: list[str], rows: list[tuple[str, ...]], delimiter: str) -> None:
     """Each line must be a whole record for the csv module, giving polars' row."""
     # A last empty line: a quote left open on the last line swallows it, and shows.
-    reader = _csv_reader(itertools.chain((f"{line}\n" for line in lines), ["\n"]), delimiter)
+    reader = csv_records(itertools.chain((f"{line}\n" for line in lines), ["\n"]), delimiter)
     for number, row in enumerate(rows, start=1):
         values = next(reader, None)
         if values is None or reader.line_num != number or _fit(values, len(row)) != row:
@@ -233,7 +228,3 @@ def _data_rows(fields: pl.DataFrame, width: int) -> pl.DataFrame:
         raise _Refused
     kept = rows.filter(pl.any_horizontal(pl.col(names[:width]) != ""))
     return kept.select(pl.col(LINE).cast(pl.Int64), *names[:width])
-
-
-def _csv_reader(lines: Iterable[str], delimiter: str) -> _CsvReader:
-    return csv.reader(lines, delimiter=delimiter, quotechar=_QUOTE, doublequote=True, strict=False)

@@ -86,9 +86,8 @@ def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Generator[
 
     An error met while reading the file is raised here, at its place in the file.
     """
-    if workers <= 1:
-        with collecting_rarely():
-            yield from map(chunk_gate, table.chunks())
+    if workers <= 1:  # the caller stages the results under collecting_rarely()
+        yield from map(chunk_gate, table.chunks())
         return
     context = multiprocessing.get_context("fork")
     queues: list[Queue[ChunkResult | _Failed | None]] = [context.Queue(AHEAD) for _ in range(workers)]

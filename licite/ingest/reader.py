@@ -51,6 +51,7 @@ __all__ = [
     "Format",
     "Row",
     "Table",
+    "csv_records",
     "open_table",
 ]
 
@@ -522,12 +523,8 @@ class CsvTable(Table):
         try:
             raw.seek(self._offset)
             feed = _TextFeed(raw, self._codec, self.name, self.max_line)
-            reader = csv.reader(
-                itertools.chain(itertools.chain.from_iterable(feed.blocks()), [end_line]),
-                delimiter=delimiter,
-                quotechar='"',
-                doublequote=True,
-                strict=False,
+            reader = csv_records(
+                itertools.chain(itertools.chain.from_iterable(feed.blocks()), [end_line]), delimiter
             )
         except BaseException:
             raw.close()
@@ -566,6 +563,11 @@ class CsvTable(Table):
                         column=self.column_name(index),
                         value=value,
                     )
+
+
+def csv_records(lines: Iterable[str], delimiter: str) -> _CsvReader:
+    """The csv module's reading of an import file: the one dialect licite reads CSV in."""
+    return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
 
 
 def _delimiter_name(delimiter: str) -> str:

@@ -130,8 +130,8 @@ class ProspectStatus(models.TextChoices):
 class Prospect(models.Model):
     """A person or company contact that may be prospected, and the clocks the law puts on it."""
 
-    # Unique through Meta's constraint, not unique=True: on PostgreSQL that would also add a
-    # pattern (LIKE) index nobody uses, and a bulk load rebuilds the constraint's index once.
+    # Unique through Meta's constraint, not unique=True, which on PostgreSQL also adds a pattern
+    # (LIKE) index nobody uses and every bulk load would rebuild.
     email = models.CharField(_("normalized email"), max_length=254)
     # RULES F4: the same keyed hash as on the suppression list, so that suppression checks and
     # erasure are exact index lookups, in bulk too. Indexed in Meta: only equality is ever asked

@@ -124,12 +124,21 @@ def test_a_consumer_that_stops_early_leaves_no_worker_behind(csv_file):
     assert not multiprocessing.active_children()
 
 
-def test_gating_in_process_puts_the_collector_back_as_it_was(csv_file):
+def test_the_collector_runs_rarely_in_the_block_and_as_before_after_it():
     import gc
 
+    from licite.ingest.gating import collecting_rarely
+
     before = gc.get_threshold()
-    results = gate_chunks(open_table(csv_file(rows(30)), chunk_rows=9), chunk_gate(), 1)
-    next(results)
-    assert gc.get_threshold() != before, "the collector runs rarely while gating"
-    results.close()
+    during = []
+
+    def fail_inside() -> None:
+        with collecting_rarely():
+            during.append(gc.get_threshold())
+            raise ValueError("stop")
+
+    with pytest.raises(ValueError, match="stop"):
+        fail_inside()
+    assert during
+    assert during[0] != before
     assert gc.get_threshold() == before

@@ -250,3 +250,22 @@ def test_backslashes_and_quotes_survive_the_bulk_path(source, write_csv):
         'O\'Brien "Jr"',
         "R&D \\ Achats",
     )
+
+
+def test_an_import_stages_with_the_collector_running_rarely_then_puts_it_back(source, write_csv):
+    import gc
+    from pathlib import Path
+
+    from licite.prospects.importing import ImportRequest, run_import
+
+    before = gc.get_threshold()
+    during = []
+    run_import(
+        ImportRequest(path=Path(write_csv(ROWS)), source=source),
+        progress=lambda rows: during.append(gc.get_threshold()),
+    )
+    assert during
+    assert before not in during
+    with pytest.raises(CommandError):
+        import_file(write_csv(HEADER + "Jeanne;Dupont;\x00;;;;;\n", name="bad.csv"))
+    assert gc.get_threshold() == before
