@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import polars as pl
 
@@ -31,7 +30,7 @@ from licite.core.domains import FREE_MAIL_DOMAINS, FREE_MAIL_FAMILIES, PUBLIC_SE
 from licite.core.emails import EmailKind, InvalidEmail, kind_of_address
 from licite.core.gate import RowGate, company_domain, rejected_address, split_full_name
 from licite.core.suppression import identity_hasher
-from licite.ingest.gating import ChunkResult
+from licite.ingest.gating import STAGED_SCHEMA, ChunkResult
 
 __all__ = ["FrameGate", "column"]
 
@@ -90,11 +89,11 @@ class FrameGate:
         result.staged = self._staged(admitted)
         return result
 
-    def _staged(self, admitted: pl.DataFrame) -> list[tuple[Any, ...]]:
+    def _staged(self, admitted: pl.DataFrame) -> pl.DataFrame:
         fields = self._descriptive(admitted)
         kinds = admitted["kind"]
         if fields["company_domain"] is None:
-            fields["company_domain"] = pl.Series([""] * admitted.height, dtype=pl.String)
+            fields["company_domain"] = _blank(admitted.height)
         own_domain = admitted["email"].str.extract(r"@([^@]*)$", 1)
         fields["company_domain"] = (
             pl.DataFrame({"kept": fields["company_domain"], "own": own_domain, "kind": kinds})
@@ -104,20 +103,23 @@ class FrameGate:
             .to_series()
         )
         country = fields["country"]
-        countries = country.to_list() if country is not None else [""] * admitted.height
+        countries = country if country is not None else _blank(admitted.height)
         phones = self._phones(admitted, countries)
-        emails_ = admitted["email"].to_list()
-        basis = [self._basis[kind] for kind in kinds.to_list()]
-        names = ("first_name", "last_name", "job_title", "company", "company_domain")
-        values = [_values(fields[name], admitted.height) for name in names]
-        return list(
-            zip(
-                admitted["line"].to_list(), emails_, map(self._hasher, emails_), kinds.to_list(),
-                [decision.audience for decision in basis], [decision.legal_basis for decision in basis],
-                [decision.status for decision in basis], *values, phones, countries,
-                strict=True,
+        basis = {
+            name: kinds.replace_strict(
+                {kind: getattr(decision, name) for kind, decision in self._basis.items()},
+                return_dtype=pl.String,
             )
-        )  # fmt: skip
+            for name in ("audience", "legal_basis", "status")
+        }
+        names = ("first_name", "last_name", "job_title", "company", "company_domain")
+        hashes = pl.Series(list(map(self._hasher, admitted["email"].to_list())), dtype=pl.String)
+        columns = {
+            "line": admitted["line"], "email": admitted["email"], "key_hash": hashes, "email_kind": kinds,
+            **basis, **{name: _values(fields[name], admitted.height) for name in names},
+            "phone": phones, "country": countries,
+        }  # fmt: skip
+        return pl.DataFrame([series.alias(name) for name, series in columns.items()], schema=STAGED_SCHEMA)
 
     def _descriptive(self, admitted: pl.DataFrame) -> dict[str, pl.Series | None]:
         """RowGate._descriptive, column by column: collapsed, cut to length, then converted."""
@@ -146,15 +148,23 @@ class FrameGate:
         self.gate.notes.unknown_countries += int(((names != "") & (codes == "")).sum())
         return codes
 
-    def _phones(self, admitted: pl.DataFrame, countries: list[str]) -> list[str]:
+    def _phones(self, admitted: pl.DataFrame, countries: pl.Series) -> pl.Series:
         if self.gate.phone_index is None:
-            return [""] * admitted.height
+            return _blank(admitted.height)
         raw = admitted[column(self.gate.phone_index)].to_list()
-        return [self.gate.phone(value, country) for value, country in zip(raw, countries, strict=True)]
+        phone = self.gate.phone
+        return pl.Series(
+            [phone(value, country) for value, country in zip(raw, countries.to_list(), strict=True)],
+            dtype=pl.String,
+        )
 
 
-def _values(series: pl.Series | None, height: int) -> list[str]:
-    return series.to_list() if series is not None else [""] * height
+def _values(series: pl.Series | None, height: int) -> pl.Series:
+    return series if series is not None else _blank(height)
+
+
+def _blank(height: int) -> pl.Series:
+    return pl.repeat("", height, dtype=pl.String, eager=True)
 
 
 def _non_blank(series: pl.Series) -> int:

@@ -23,22 +23,42 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import Any
 
+import polars as pl
+
 from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.suppression import identity_hasher
 from licite.ingest.errors import IngestError
 from licite.ingest.reader import Table
 
 Row = tuple[int, list[str]]
+# The admitted rows: line, email, keyed hash, then the other fields of Admitted, in this order.
+STAGED_COLUMNS = (
+    "line", "email", "key_hash", "email_kind", "audience", "legal_basis", "status", "first_name",
+    "last_name", "job_title", "company", "company_domain", "phone", "country",
+)  # fmt: skip
+STAGED_SCHEMA = pl.Schema({name: pl.Int64 if name == "line" else pl.String for name in STAGED_COLUMNS})
 
 
-@dataclass
+def staged_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """Admitted rows as a frame of STAGED_SCHEMA."""
+    return pl.DataFrame(rows, schema=STAGED_SCHEMA, orient="row")
+
+
+@dataclass(eq=False)
 class ChunkResult:
     rows: int
-    # line, email, keyed hash, then the other fields of Admitted: the staging table's column order
-    staged: list[tuple[Any, ...]] = field(default_factory=list)
+    staged: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=STAGED_SCHEMA))
     rejected: list[Rejected] = field(default_factory=list)
     dropped_values: list[int] = field(default_factory=list)  # non-empty values per dropped column
     notes: GateNotes = field(default_factory=GateNotes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChunkResult):
+            return NotImplemented
+        mine = (self.rows, self.rejected, self.dropped_values, self.notes)
+        return mine == (other.rows, other.rejected, other.dropped_values, other.notes) and self.staged.equals(
+            other.staged
+        )
 
 
 class ChunkGate:
@@ -54,7 +74,8 @@ class ChunkGate:
         result = ChunkResult(rows=len(chunk), dropped_values=[0] * len(self.dropped))
         self.gate.notes = result.notes
         admit, hasher, dropped, counts = self.gate.admit, self._hasher, self.dropped, result.dropped_values
-        staged, rejected = result.staged, result.rejected
+        staged: list[tuple[Any, ...]] = []
+        rejected = result.rejected
         for line, values in chunk:
             for position, index in enumerate(dropped):
                 if values[index].strip():
@@ -64,6 +85,7 @@ class ChunkGate:
                 rejected.append(verdict)
             else:
                 staged.append((verdict[0], verdict[1], hasher(verdict[1]), *verdict[2:]))
+        result.staged = staged_frame(staged)
         return result
 
 

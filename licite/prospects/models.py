@@ -131,7 +131,10 @@ class Prospect(models.Model):
     """A person or company contact that may be prospected, and the clocks the law puts on it."""
 
     # Unique through Meta's constraint, not unique=True, which on PostgreSQL also adds a pattern
-    # (LIKE) index nobody uses and every bulk load would rebuild.
+    # (LIKE) index nobody uses and every bulk load would rebuild. The constraint is written as an
+    # expression so that SQLite too makes it an index of its own, which a bulk load can drop and
+    # build again from one sort, rather than part of the table, kept up one row at a time
+    # (1M rows: 1.6 s against 4.5 s, see licite.lib.bulkload).
     email = models.CharField(_("normalized email"), max_length=254)
     # RULES F4: the same keyed hash as on the suppression list, so that suppression checks and
     # erasure are exact index lookups, in bulk too. Indexed in Meta: only equality is ever asked
@@ -177,7 +180,13 @@ class Prospect(models.Model):
         verbose_name = _("prospect")
         verbose_name_plural = _("prospects")
         ordering: ClassVar = ["-collected_at"]
-        constraints: ClassVar = [models.UniqueConstraint(fields=["email"], name="prospect_email_unique")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                models.F("email"),
+                name="prospect_email_unique",
+                violation_error_message=_("A prospect with this address already exists."),
+            )
+        ]
         indexes: ClassVar = [
             models.Index(fields=["key_hash"], name="prospect_key_hash"),
             models.Index(fields=["status"], name="prospect_status"),

@@ -27,7 +27,7 @@ def chunk_gate() -> ChunkGate:
 
 
 def summary(results: list[ChunkResult]) -> list[tuple[object, ...]]:
-    return [(r.rows, r.staged, r.rejected, r.dropped_values) for r in results]
+    return [(r.rows, r.staged.rows(), r.rejected, r.dropped_values) for r in results]
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_workers_give_every_chunk_in_file_order_as_one_process_does(csv_file, wo
     serial = list(gate_chunks(table, chunk_gate(), 1))
     parallel = list(gate_chunks(table, chunk_gate(), workers))
     assert summary(parallel) == summary(serial)
-    assert [row[0] for result in parallel for row in result.staged][:3] == [2, 3, 4]  # lines, in order
+    assert [line for result in parallel for line in result.staged["line"]][:3] == [2, 3, 4]  # lines, in order
     assert sum(len(result.rejected) for result in parallel) == 1
 
 
@@ -63,7 +63,7 @@ def test_workers_read_a_spreadsheet_as_one_process_does(tmp_path):
     table = open_table(tmp_path / "salon.xlsx", chunk_rows=7)
     parallel = list(gate_chunks(table, chunk_gate(), 2))
     assert summary(parallel) == summary(list(gate_chunks(table, chunk_gate(), 1)))
-    assert sum(len(result.staged) for result in parallel) == 50
+    assert sum(result.staged.height for result in parallel) == 50
 
 
 def test_a_file_error_met_by_the_workers_is_raised_at_its_place_in_the_file(csv_file):

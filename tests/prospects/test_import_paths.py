@@ -59,7 +59,7 @@ def stored() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
 
 def load(source, tmp_path: Path, path: str) -> tuple[Any, ...]:
     note = PATHS[path]
-    (tmp_path / path).mkdir()
+    (tmp_path / path).mkdir(parents=True)
     first, second = tmp_path / path / "first.csv", tmp_path / path / "second.csv"
     first.write_text(FIRST, encoding="utf-8")
     second.write_text(SECOND.format(note=note), encoding="utf-8")

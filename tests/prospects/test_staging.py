@@ -1,0 +1,94 @@
+"""Where an import stages its rows: a scratch file on SQLite, a temporary table otherwise.
+
+Both stagings must store the same prospects, provenance and report, and the scratch file must
+never outlive its import.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from licite.prospects.importing import ImportRequest, run_import
+from licite.prospects.models import Prospect, Provenance
+from licite.prospects.staging import PREFIX
+from licite.rights.actions import do_suppress
+from tests.prospects.test_import_paths import PATHS, load
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scratch_dir(tmp_path, monkeypatch) -> Path:
+    """The system's temporary directory, for this test alone."""
+    directory = tmp_path / "tmp"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    return directory
+
+
+def attached() -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor != "sqlite":
+            return []
+        cursor.execute("PRAGMA database_list")
+        return [row[1] for row in cursor.fetchall() if row[1] not in ("main", "temp")]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_scratch_file_and_the_temporary_table_store_the_same(source, tmp_path, scratch_dir, path):
+    do_suppress(None, "paul.durand@acme.example", "objection")
+    with CaptureQueriesContext(connection) as queries:
+        scratch = load(source, tmp_path / "scratch", path)
+    attaches = [query["sql"] for query in queries if query["sql"].startswith("ATTACH")]
+    assert len(attaches) == (2 if connection.vendor == "sqlite" else 0)  # one per import
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        temporary = load(source, tmp_path / "temporary", path)
+    assert not [query for query in queries if query["sql"].startswith("ATTACH")]
+    assert scratch == temporary
+    assert temporary[1]["suppressed"] == 1
+    assert list(scratch_dir.iterdir()) == []
+    assert attached() == []
+
+
+def test_a_failed_import_leaves_no_scratch_file_and_nothing_stored(source, write_csv, scratch_dir):
+    if connection.vendor != "sqlite":
+        pytest.skip("the scratch file is SQLite's alone")
+    run_import(
+        ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n", name="ok.csv")), source=source)
+    )
+    # Known and new addresses, whose provenance cannot be written: the import fails once its
+    # rows are staged, while storing them.
+    path = Path(write_csv("E-mail\njeanne@acme.example\nlea@acme.example\n"))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TRIGGER no_provenance BEFORE INSERT ON prospects_provenance "
+                       "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")  # fmt: skip
+    try:
+        with pytest.raises(IntegrityError, match="refused by the test"):
+            run_import(ImportRequest(path=path, source=source))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER no_provenance")
+    assert list(Prospect.objects.values_list("email", flat=True)) == ["jeanne@acme.example"]
+    assert Provenance.objects.count() == 1
+    assert list(scratch_dir.iterdir()) == []
+    assert attached() == []
+
+
+def test_a_scratch_file_left_by_a_killed_import_is_removed_by_the_next(source, write_csv, scratch_dir):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True)  # fmt: skip
+    dead = scratch_dir / f"{PREFIX}{int(ended.stdout)}-abc"
+    dead.mkdir()
+    (dead / "staging.sqlite3").write_bytes(b"personal data")
+    ours = scratch_dir / f"{PREFIX}1-abc"  # pid 1 runs: a live import's, kept
+    ours.mkdir()
+    run_import(ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n")), source=source))
+    expected = [ours] if connection.vendor == "sqlite" else [dead, ours]
+    assert sorted(scratch_dir.iterdir()) == sorted(expected)
