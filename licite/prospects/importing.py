@@ -41,7 +41,7 @@ from licite.lib.ahead import ahead
 from licite.lib.bulkload import indexes_rebuilt_after
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
-from licite.prospects.staging import Staging, staging_table
+from licite.prospects.staging import Staging, StagingFailed, staging_table
 from licite.register.models import ProcessingActivity
 
 log = logging.getLogger("licite.import")
@@ -142,7 +142,7 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
                     transaction.set_rollback(True)
                 committing = time.monotonic()
             report.timings["committing"] = _since(committing)
-    except (IngestError, ImportRefused) as exc:
+    except (IngestError, ImportRefused, StagingFailed) as exc:
         record(request.actor, "import.failed", source, file_sha256=digest, error=type(exc).__name__)
         raise
     report.seconds = _since(started)

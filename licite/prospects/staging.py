@@ -36,7 +36,7 @@ from django.db import DatabaseError, connection
 
 from licite.ingest.gating import STAGED_COLUMNS
 
-__all__ = ["Staging", "staging_table"]
+__all__ = ["Staging", "StagingFailed", "staging_table"]
 
 PREFIX = "licite-import-"
 TABLE = "licite_import_staging"
@@ -47,6 +47,10 @@ _aliases = itertools.count(1)
 def _columns() -> str:
     columns = ", ".join(f"{name} {'INTEGER' if name == 'line' else 'TEXT'}" for name in STAGED_COLUMNS)
     return columns + ", prospect_id BIGINT"  # the known prospect, if any (importing._apply)
+
+
+class StagingFailed(Exception):
+    """The staging area cannot be written (no room, no such directory): nothing was stored."""
 
 
 class Staging:
@@ -94,21 +98,27 @@ class _Sqlite(Staging):
 
     def __init__(self) -> None:
         _remove_left_behind()
-        self.directory = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+        try:
+            self.directory = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+        except OSError as exc:
+            raise StagingFailed(_cannot("create the import's scratch directory", exc)) from None
         self.path = self.directory / "staging.sqlite3"
         self.alias = ""
 
     def fill(self, frames: Iterable[pl.DataFrame]) -> str:
         import adbc_driver_sqlite.dbapi as adbc  # SQLite only
 
-        with adbc.connect(str(self.path), autocommit=True) as scratch, scratch.cursor() as cursor:
-            # A scratch file: nothing to recover after a crash, so no journal and no fsync.
-            cursor.execute("PRAGMA journal_mode = OFF")
-            cursor.execute("PRAGMA synchronous = OFF")
-            cursor.execute(f"CREATE TABLE {TABLE} ({_columns()})")
-            for frame in frames:
-                if frame.height:
-                    cursor.adbc_ingest(TABLE, frame, mode="append")
+        try:
+            with adbc.connect(str(self.path), autocommit=True) as scratch, scratch.cursor() as cursor:
+                # A scratch file: nothing to recover after a crash, so no journal and no fsync.
+                cursor.execute("PRAGMA journal_mode = OFF")
+                cursor.execute("PRAGMA synchronous = OFF")
+                cursor.execute(f"CREATE TABLE {TABLE} ({_columns()})")
+                for frame in frames:
+                    if frame.height:
+                        cursor.adbc_ingest(TABLE, frame, mode="append")
+        except (adbc.Error, OSError) as exc:  # a full disk, say; the rows are not in the message
+            raise StagingFailed(_cannot("write the import's scratch file", exc)) from None
         alias = f"{_ALIAS}{os.getpid()}_{next(_aliases)}"
         with connection.cursor() as cursor:
             cursor.execute(f"ATTACH DATABASE %s AS {alias}", [str(self.path)])
@@ -137,6 +147,14 @@ def staging_table() -> Iterator[Staging]:
         yield staging
     finally:
         staging.close()
+
+
+def _cannot(what: str, error: Exception) -> str:
+    reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
+    return (
+        f"cannot {what} in {tempfile.gettempdir()} ({reason}); nothing was imported. "
+        "Set TMPDIR to a writable directory with room for about 200 MB per million rows"
+    )
 
 
 def _detach(alias: str) -> None:

@@ -6,19 +6,24 @@ never outlive its import.
 
 from __future__ import annotations
 
+import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from licite.prospects.importing import ImportRequest, run_import
-from licite.prospects.models import Prospect, Provenance
+from licite.prospects.models import ImportBatch, Prospect, Provenance
 from licite.prospects.staging import PREFIX
 from licite.rights.actions import do_suppress
+from tests.conftest import LICITE, ROOT, import_file
+from tests.prospects.test_import_interrupted import large_file, prepared
 from tests.prospects.test_import_paths import PATHS, load
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,3 +97,42 @@ def test_a_scratch_file_left_by_a_killed_import_is_removed_by_the_next(source, w
     run_import(ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n")), source=source))
     expected = [ours] if connection.vendor == "sqlite" else [dead, ours]
     assert sorted(scratch_dir.iterdir()) == sorted(expected)
+
+
+def test_no_room_for_the_scratch_file_is_one_clear_line_and_nothing_stored(
+    source, write_csv, tmp_path, monkeypatch
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("the scratch file is SQLite's alone")
+    not_a_directory = tmp_path / "full"
+    not_a_directory.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_directory))
+    with pytest.raises(CommandError) as raised:
+        import_file(write_csv("E-mail\njeanne@acme.example\n"))
+    message = str(raised.value)
+    assert message.startswith(f"cannot create the import's scratch directory in {not_a_directory} (")
+    assert "nothing was imported" in message
+    assert "TMPDIR" in message
+    assert not Prospect.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_scratch_file_that_outgrows_the_disk_is_one_clear_line(tmp_path):
+    """A real write failure: the importing process may write files of 4 MiB at most."""
+    env = prepared(tmp_path)  # the database is created meanwhile, well under the limit
+    path = large_file(tmp_path / "salon.csv", 40_000, "une note")  # about 8 MiB once staged
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, 4 << 20))
+
+    done = subprocess.run([*LICITE, "import", str(path), "--source", "Salon"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, preexec_fn=small_files, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        f"CommandError: cannot write the import's scratch file in {tmp_path / 'tmp'} ("
+    )
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert list((tmp_path / "tmp").iterdir()) == []
+    with sqlite3.connect(tmp_path / "home" / "licite.sqlite3") as database:
+        assert database.execute("SELECT COUNT(*) FROM prospects_prospect").fetchone() == (0,)

@@ -16,6 +16,7 @@ from licite.ingest.errors import IngestError
 from licite.lib.commands import LiciteCommand
 from licite.prospects.importing import ImportRefused, ImportReport, ImportRequest, run_import
 from licite.prospects.models import Source
+from licite.prospects.staging import StagingFailed
 
 
 class Command(LiciteCommand):
@@ -64,7 +65,7 @@ class Command(LiciteCommand):
                 dry_run=options["dry_run"], collected_at=_collected_at(options["collected_on"]),
             )  # fmt: skip
             report = self._run(request, show_progress=not options["json"] and sys.stdout.isatty())
-        except IngestError as exc:
+        except (IngestError, StagingFailed) as exc:
             raise CommandError(str(exc)) from None
         except ImportRefused as exc:
             raise CommandError(
