@@ -3,8 +3,8 @@
 Rows stream from the file in chunks through `licite.core.gate` (classification, legal basis,
 minimization), into a staging table (`licite.prospects.staging`); the database then does the
 rest in a few set-based statements: drop the suppressed, update the known, create the new, link
-each to its provenance. An import at least as large as the prospects table rebuilds their indexes once,
-after loading (`licite.lib.bulkload`). The whole import is one transaction: a failure leaves
+each to its provenance. An import at least as large as the prospects table rebuilds their
+indexes once, after loading (`licite.lib.bulkload`). The whole import is one transaction: a failure leaves
 the database as it was, indexes included.
 """
 
@@ -45,11 +45,9 @@ from licite.prospects.staging import Staging, StagingFailed, staging_table
 from licite.register.models import ProcessingActivity
 
 log = logging.getLogger("licite.import")
-# A large import rebuilds these tables' indexes once, after loading (see licite.lib.bulkload).
+# A large import rebuilds these tables' indexes once, after loading (see licite.lib.bulkload),
+# but for those on columns whose few values every row of an import shares.
 BULK_TABLES = ("prospects_prospect", "prospects_provenance")
-# On SQLite, but for those on columns every row of an import shares the few values of (1M rows:
-# 3.4 s against 5.5 s). PostgreSQL rebuilds them all: kept up, they made its inserts twice as
-# slow (prospects 7.0 s against 3.0 s, provenance 4.0 s against 1.8 s, for 1.6 s of builds).
 SHARED_COLUMNS = ("status", "retain_until", "notice_due_at", "source_id", "batch_id")
 # A re-import refreshes these and nothing else: never status, basis, consent or suppression.
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
@@ -227,7 +225,6 @@ def _import(
     report.timings["gating"] = _since(gating)
     _apply(staged, batch, request, collected_at, now, report, kinds)
     report.timings["storing"] = _since(storing)
-    staging.drop()
     report.dropped_columns = [
         {"column": mapping.column_label(index), "values": count}
         for (index, _), count in zip(dropped, dropped_counts, strict=True)
@@ -386,8 +383,7 @@ def _apply(
             _user_id(user),
         ]
         if _at_least_as_large_as_the_table(cursor, staged):
-            shared = SHARED_COLUMNS if connection.vendor == "sqlite" else ()
-            with indexes_rebuilt_after(cursor, BULK_TABLES, shared=shared):
+            with indexes_rebuilt_after(cursor, BULK_TABLES, shared=SHARED_COLUMNS):
                 report.created = _create_in_bulk(cursor, staging, collected_at, now, user, provenance)
         else:
             report.created = _create_new(cursor, staging, collected_at, now, user)

@@ -27,8 +27,9 @@ import os
 import re
 import shutil
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import polars as pl
@@ -53,18 +54,16 @@ class StagingFailed(Exception):
     """The staging area cannot be written (no room, no such directory): nothing was stored."""
 
 
-class Staging:
+class Staging(ABC):
     """Where one import stages its rows."""
 
+    @abstractmethod
     def fill(self, frames: Iterable[pl.DataFrame]) -> str:
         """Write the frames; the staging table's name, for the import's statements."""
-        raise NotImplementedError
 
-    def drop(self) -> None:
-        """The import is done with the table (inside its transaction)."""
-
+    @abstractmethod
     def close(self) -> None:
-        """The import has ended, its transaction too: remove what is left."""
+        """The import has ended, and its transaction: remove what is left, whatever the outcome."""
 
 
 class _Temporary(Staging):
@@ -88,9 +87,10 @@ class _Temporary(Staging):
                     cursor.executemany(insert, frame.rows())
         return TABLE
 
-    def drop(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {TABLE}")
+    def close(self) -> None:
+        # Gone already if the import's transaction was rolled back; the connection may be too.
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
 class _Sqlite(Staging):
@@ -117,7 +117,7 @@ class _Sqlite(Staging):
                 for frame in frames:
                     if frame.height:
                         cursor.adbc_ingest(TABLE, frame, mode="append")
-        except (adbc.Error, OSError) as exc:  # a full disk, say; the rows are not in the message
+        except adbc.Error as exc:  # a full disk, say; the rows are not in the message
             raise StagingFailed(_cannot("write the import's scratch file", exc)) from None
         alias = f"{_ALIAS}{os.getpid()}_{next(_aliases)}"
         with connection.cursor() as cursor:
@@ -158,11 +158,8 @@ def _cannot(what: str, error: Exception) -> str:
 
 
 def _detach(alias: str) -> None:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DETACH DATABASE {alias}")
-    except DatabaseError:  # the connection is gone, and the attachment with it
-        pass
+    with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
+        cursor.execute(f"DETACH DATABASE {alias}")
 
 
 def _remove_left_behind() -> None:

@@ -92,13 +92,17 @@ def test_a_small_import_into_a_larger_table_keeps_its_indexes(source, write_csv)
     assert not any(query["sql"].startswith("DROP INDEX") for query in queries)
 
 
-def test_indexes_on_columns_the_rows_of_a_load_share_stay_and_the_others_go():
+def test_on_sqlite_indexes_on_columns_the_rows_of_a_load_share_stay_and_the_others_go():
     before = schema()
     shared = ("status", "retain_until", "notice_due_at")
     with transaction.atomic(), connection.cursor() as cursor, indexes_rebuilt_after(cursor, TABLES, shared):
         during = {row[0] for row in schema()}
-    # On those columns alone: kept up row by row. The partial index's condition is no key.
-    assert {"prospect_status", "prospect_retain_until", "prospect_notice_due"} <= during
+    on_shared = {"prospect_status", "prospect_retain_until", "prospect_notice_due"}
+    if connection.vendor == "sqlite":
+        # On those columns alone: kept up row by row. The partial index's condition is no key.
+        assert on_shared <= during
+    else:  # kept up, they slow PostgreSQL down
+        assert not during & on_shared
     assert not during & {"prospect_key_hash", "prospect_email_unique"}
     assert schema() == before
 

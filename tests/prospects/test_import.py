@@ -135,6 +135,9 @@ def test_a_suppressed_person_is_never_imported_again(source, write_csv):
     report = import_file(write_csv(ROWS))
     assert report["suppressed"] == 1
     assert not Prospect.objects.filter(email="jeanne.dupont@acme-industrie.example").exists()
+    # The counts are of what was let in: the suppressed row is in none of them.
+    assert report["by_email_kind"] == {"generic": 1, "private": 1}
+    assert report["by_legal_basis"] == {"consent": 1, "legitimate_interest": 1}
 
 
 def test_a_dry_run_reports_everything_and_stores_nothing(source, write_csv):

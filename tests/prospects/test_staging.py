@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from licite.prospects.importing import ImportRequest, run_import
 from licite.prospects.models import ImportBatch, Prospect, Provenance
-from licite.prospects.staging import PREFIX
+from licite.prospects.staging import PREFIX, TABLE
 from licite.rights.actions import do_suppress
 from tests.conftest import LICITE, ROOT, import_file
 from tests.prospects.test_import_interrupted import large_file, prepared
@@ -36,6 +36,15 @@ def scratch_dir(tmp_path, monkeypatch) -> Path:
     directory.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(directory))
     return directory
+
+
+def staging_table_left() -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = %s", [TABLE])
+        else:
+            cursor.execute("SELECT COUNT(*) FROM pg_class WHERE relname = %s", [TABLE])
+        return bool(cursor.fetchone()[0])
 
 
 def attached() -> list[str]:
@@ -56,6 +65,7 @@ def test_the_scratch_file_and_the_temporary_table_store_the_same(source, tmp_pat
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         temporary = load(source, tmp_path / "temporary", path)
     assert not [query for query in queries if query["sql"].startswith("ATTACH")]
+    assert not staging_table_left()
     assert scratch == temporary
     assert temporary[1]["suppressed"] == 1
     assert list(scratch_dir.iterdir()) == []
