@@ -4,6 +4,8 @@
 
 Baseline on SQLite: the sqlite3 shell's own `.import` of the same file into a plain table.
 Baseline on PostgreSQL: `\\copy` of the same file into a plain table with psql.
+SQLite runs twice: as usual, and with `--exclusive` (the database alone, behind a rollback
+journal instead of the WAL), each into a new database.
 Targets (2-core machine): at least 100,000 rows/s end to end, within 3x the baseline, peak
 memory under 1 GiB.
 """
@@ -59,7 +61,7 @@ def postgres_baseline(csv_path: Path, url: str) -> float:
     return seconds
 
 
-def licite_import(csv_path: Path, env: dict[str, str]) -> tuple[float, dict, int]:
+def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[float, dict, int]:
     for args in (
         ["migrate", "--noinput"],
         ["sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"],
@@ -70,7 +72,7 @@ def licite_import(csv_path: Path, env: dict[str, str]) -> tuple[float, dict, int
     # wait4 gives this run's own peak (RUSAGE_CHILDREN would carry the largest of every run).
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
-            [*LICITE, "import", str(csv_path), "--source", "Salon", "--json"],
+            [*LICITE, "import", str(csv_path), "--source", "Salon", "--json", *options],
             env=env,
             stdout=subprocess.PIPE,
             stderr=errors,
@@ -124,6 +126,9 @@ def main() -> int:
         baseline = sqlite_baseline(csv_path, work)
         seconds, report, peak = licite_import(csv_path, env)
         results.append(_result("sqlite", arguments.rows, baseline, seconds, peak, report))
+        env = {**env, "LICITE_HOME": str(work / "exclusive")}
+        seconds, report, peak = licite_import(csv_path, env, "--exclusive")
+        results.append(_result("sqlite --exclusive", arguments.rows, baseline, seconds, peak, report))
         if arguments.postgres and shutil.which("psql"):
             reset_postgres(arguments.postgres)
             baseline = postgres_baseline(csv_path, arguments.postgres)
@@ -133,14 +138,12 @@ def main() -> int:
     (OUT / "import.json").write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
         print(
-            f"{r['database']:<11} {r['rows']:>9,} rows  licite {r['seconds']:6.2f} s"
+            f"{r['database']:<18} {r['rows']:>9,} rows  licite {r['seconds']:6.2f} s"
             f" = {r['rows_per_s']:>9,} rows/s"
             f"  baseline {r['baseline_seconds']:5.2f} s  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
             f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
         )
-        print(
-            "            " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items())
-        )
+        print(" " * 19 + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items()))
     return 0
 
 

@@ -16,6 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ from licite.ingest.frames import read_frame
 from licite.ingest.gating import ChunkGate, ChunkResult, collecting_rarely, gate_chunks
 from licite.ingest.reader import Table, open_table
 from licite.lib.ahead import ahead
-from licite.lib.bulkload import indexes_rebuilt_after
+from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, written_once
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
 from licite.prospects.staging import Staging, StagingFailed, staging_table
@@ -91,6 +92,8 @@ class ImportReport:
     # How the file was read and gated: by polars, column by column ("columns"), or by the csv
     # module or a spreadsheet reader, row by row ("rows").
     path: str = ""
+    # Whether the import had the database to itself (`--exclusive`, SQLite): see written_once.
+    exclusive: bool = False
     # Where the time went: reading and gating the rows into the staging table, storing them
     # (suppression, updates, creations, provenance), committing.
     timings: dict[str, float] = field(default_factory=dict)
@@ -110,6 +113,7 @@ class ImportRequest:
     chunk_rows: int = 5_000
     frame_rows: int = 50_000  # rows gated at once, column by column
     workers: int | None = None  # None: decided by the file's size
+    exclusive: bool = False  # the database to itself (licite.lib.bulkload.written_once)
 
 
 def run_import(request: ImportRequest, progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -132,17 +136,20 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
         )
         report.batch = previous.pk
         return report
+    alone = written_once(connection) if request.exclusive else nullcontext(False)
     try:
-        with staging_table() as staging:
+        with staging_table() as staging, alone as report.exclusive:
             with transaction.atomic():
                 _import(request, staging, digest, report, progress)
                 if request.dry_run:
                     transaction.set_rollback(True)
                 committing = time.monotonic()
             report.timings["committing"] = _since(committing)
-    except (IngestError, ImportRefused, StagingFailed) as exc:
+    except (IngestError, ImportRefused, StagingFailed, DatabaseInUse) as exc:
         record(request.actor, "import.failed", source, file_sha256=digest, error=type(exc).__name__)
         raise
+    if request.exclusive and connection.vendor != "sqlite":
+        report.warnings.append("--exclusive changes nothing on PostgreSQL: the import ran as usual")
     report.seconds = _since(started)
     log.info(
         "import batch=%s rows=%s created=%s seconds=%s",
@@ -221,6 +228,7 @@ def _import(
     results = _gated(table, frame, gate, [index for index, _ in dropped], request)
     with collecting_rarely():  # a million rows of new objects, none in a cycle
         staged = staging.fill(_stage(results, report, dropped_counts, notes, kinds, progress))
+    del frame, results  # the file's columns: their memory goes to the indexes' sorts
     storing = time.monotonic()
     report.timings["gating"] = _since(gating)
     _apply(staged, batch, request, collected_at, now, report, kinds)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from licite.lib.bulkload import indexes_rebuilt_after
+from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, written_once
 from licite.prospects.models import Prospect, Provenance
 from tests.conftest import HEADER, import_file
 
@@ -126,3 +129,65 @@ def test_the_email_has_one_unique_index_and_no_pattern_index():
     definitions = [" ".join(row).lower() for row in schema()]
     assert [row for row in definitions if "prospect_email_unique" in row]
     assert not [row for row in definitions if "pattern_ops" in row and "(email" in row]
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """A connection of licite's own settings to a SQLite file of its own, whatever the tests' database."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from licite.conf import _sqlite
+
+    wrapper = DatabaseWrapper({**connection.settings_dict, **_sqlite(tmp_path / "alone.sqlite3")}, "alone")
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE rows (value INTEGER)")
+    yield wrapper
+    wrapper.close()
+
+
+def pragmas(wrapper) -> tuple[str, int]:
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous")
+        return mode, int(cursor.fetchone()[0])
+
+
+def test_written_once_swaps_the_wal_for_a_rollback_journal_for_the_block(sqlite_file):
+    assert pragmas(sqlite_file) == ("wal", 1)  # licite's settings: WAL, synchronous NORMAL
+    with written_once(sqlite_file) as switched:
+        assert switched
+        assert pragmas(sqlite_file) == ("delete", 2)  # FULL
+        with sqlite_file.cursor() as cursor:
+            cursor.execute("INSERT INTO rows VALUES (1)")
+    assert pragmas(sqlite_file) == ("wal", 1)
+
+
+def test_written_once_puts_the_wal_back_after_a_failure(sqlite_file):
+    def fail_midway() -> None:
+        with written_once(sqlite_file), sqlite_file.cursor() as cursor:
+            cursor.execute("INSERT INTO rows VALUES (1)")
+            cursor.execute("INSERT INTO missing VALUES (1)")
+
+    with pytest.raises(OperationalError, match="no such table"):
+        fail_midway()
+    assert pragmas(sqlite_file) == ("wal", 1)
+
+
+def test_written_once_is_refused_at_once_while_another_connection_has_the_database(sqlite_file, tmp_path):
+    other = sqlite3.connect(tmp_path / "alone.sqlite3", timeout=20)
+    try:
+        other.execute("SELECT COUNT(*) FROM rows").fetchone()
+        started = time.monotonic()
+        with pytest.raises(DatabaseInUse), written_once(sqlite_file):
+            pytest.fail("the block must not run")
+        assert time.monotonic() - started < 5  # refused, not waited for
+    finally:
+        other.close()
+    assert pragmas(sqlite_file) == ("wal", 1)
+
+
+def test_written_once_changes_nothing_in_a_transaction_on_postgresql_or_in_memory():
+    # The tests' own database: in memory on SQLite, else PostgreSQL; either way, in a transaction.
+    with transaction.atomic(), written_once(connection) as switched:
+        assert not switched

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from licite.audit.models import AuditEvent
@@ -146,6 +147,15 @@ def test_a_dry_run_reports_everything_and_stores_nothing(source, write_csv):
     assert report["dry_run"] is True
     assert Prospect.objects.count() == 0
     assert ImportBatch.objects.count() == 0
+
+
+def test_exclusive_imports_the_same_where_it_cannot_have_the_database_alone(source, write_csv):
+    # In the tests' transaction (SQLite in memory, or PostgreSQL): an import as usual; on a
+    # SQLite file, see test_import_exclusive.
+    report = import_file(write_csv(ROWS), "--exclusive")
+    assert (report["created"], report["exclusive"]) == (3, False)
+    postgresql = "--exclusive changes nothing on PostgreSQL: the import ran as usual"
+    assert (postgresql in report["warnings"]) == (connection.vendor == "postgresql")
 
 
 def test_values_that_look_like_formulas_are_stored_as_text(source, write_csv):

@@ -58,9 +58,9 @@ def large_file(path: Path, rows: int, first_note: str) -> Path:
     return path
 
 
-def start_import(path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def start_import(path: Path, env: dict[str, str], *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*LICITE, "import", str(path), "--source", "Salon", "--json"],
+        [*LICITE, "import", str(path), "--source", "Salon", "--json", *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

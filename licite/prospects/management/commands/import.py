@@ -13,6 +13,7 @@ from rich.table import Table
 
 from licite.ingest.columns import parse_map_option
 from licite.ingest.errors import IngestError
+from licite.lib.bulkload import DatabaseInUse
 from licite.lib.commands import LiciteCommand
 from licite.prospects.importing import ImportRefused, ImportReport, ImportRequest, run_import
 from licite.prospects.models import Source
@@ -51,6 +52,12 @@ class Command(LiciteCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Do everything but store")
         parser.add_argument(
+            "--exclusive",
+            action="store_true",
+            help="Have the database alone while importing (SQLite): faster for a large file, "
+            "refused while the app or another command has it open, which cannot connect meanwhile",
+        )
+        parser.add_argument(
             "--report", type=Path, metavar="PATH", help="Also write the report as JSON to PATH"
         )
         parser.add_argument("--json", action="store_true", help="Print the report as JSON instead of a table")
@@ -63,10 +70,16 @@ class Command(LiciteCommand):
             request = ImportRequest(
                 path=options["file"], source=source, overrides=parse_map_option(options["map"]),
                 dry_run=options["dry_run"], collected_at=_collected_at(options["collected_on"]),
+                exclusive=options["exclusive"],
             )  # fmt: skip
             report = self._run(request, show_progress=not options["json"] and sys.stdout.isatty())
         except (IngestError, StagingFailed) as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseInUse as exc:
+            raise CommandError(
+                f"--exclusive: {exc} (the app, a worker, another command?); nothing was imported. "
+                "Stop it, or import without --exclusive"
+            ) from None
         except ImportRefused as exc:
             raise CommandError(
                 f"import refused: {exc}" + (f"\n  run: {exc.hint}" if exc.hint else "")

@@ -1,0 +1,80 @@
+"""`licite import --exclusive`: a rollback journal while the import has the SQLite database alone.
+
+Run through the real command, on a real database file: the journal is back to WAL afterwards,
+whatever happened, and nothing is stored when the database was not to be had alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+from tests.conftest import run_licite
+from tests.prospects.test_import_interrupted import large_file, prepared, start_import
+
+TABLES = ("prospects_prospect", "prospects_importbatch", "prospects_provenance")
+
+
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "home" / "licite.sqlite3"
+
+
+def state(tmp_path: Path) -> tuple[str, list[int], str]:
+    """The journal mode, the rows of each table, and the integrity check's verdict."""
+    with sqlite3.connect(database(tmp_path)) as db:
+        counts = [db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in TABLES]  # noqa: S608
+        return (db.execute("PRAGMA journal_mode").fetchone()[0], counts,
+                db.execute("PRAGMA integrity_check").fetchone()[0])  # fmt: skip
+
+
+def test_an_exclusive_import_stores_everything_and_leaves_the_wal_on(tmp_path):
+    env = prepared(tmp_path)
+    path = large_file(tmp_path / "salon.csv", 2_000, "une note")
+    done = run_licite("import", str(path), "--source", "Salon", "--json", "--exclusive", env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["exclusive"] is True
+    assert report["created"] == 2_000
+    assert state(tmp_path) == ("wal", [2_000, 1, 2_000], "ok")
+    assert not Path(f"{database(tmp_path)}-journal").exists()
+    again = run_licite("import", str(path), "--source", "Salon", "--json", env=env)  # as usual now
+    assert json.loads(again.stdout)["already_imported"]
+
+
+def test_an_exclusive_import_is_refused_while_another_process_has_the_database(tmp_path):
+    env = prepared(tmp_path)
+    path = large_file(tmp_path / "salon.csv", 100, "une note")
+    app = sqlite3.connect(database(tmp_path))  # the app, say, between two requests
+    try:
+        assert app.execute("SELECT COUNT(*) FROM prospects_source").fetchone() == (1,)
+        done = run_licite("import", str(path), "--source", "Salon", "--exclusive", env=env)
+    finally:
+        app.close()
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "CommandError: --exclusive: another process has the database open (the app, a worker, "
+        "another command?); nothing was imported. Stop it, or import without --exclusive"
+    ]
+    assert state(tmp_path) == ("wal", [0, 0, 0], "ok")
+
+
+def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_path):
+    env = prepared(tmp_path)
+    path = large_file(tmp_path / "salon.csv", 100_000, "une note")
+    importing = start_import(path, env, "--exclusive")
+    journal = Path(f"{database(tmp_path)}-journal")  # exists only while its transaction runs
+    deadline = time.monotonic() + 60
+    while not journal.exists() and time.monotonic() < deadline and importing.poll() is None:
+        time.sleep(0.005)
+    assert journal.exists(), "the import never wrote behind a rollback journal"
+    os.killpg(importing.pid, signal.SIGKILL)  # no clean-up of any kind
+    importing.communicate(timeout=60)
+    assert journal.exists()  # a hot journal: the unfinished transaction, to be rolled back
+    # The next connection rolls it back and, being licite's, asks for the WAL again.
+    assert run_licite("sources", "list", env=env).returncode == 0
+    assert state(tmp_path) == ("wal", [0, 0, 0], "ok")
+    assert not journal.exists()
