@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import sys
 
 import polars as pl
 import pytest
@@ -81,6 +82,11 @@ def both(mapping: dict[str, int], rows: list[list[str]], keep_phone: bool) -> tu
     by_row = ChunkGate(gate(), KEY, dropped)([(line, row) for line, row in enumerate(rows, start=2)])
     by_column = FrameGate(gate(), KEY, dropped)(frame_of(rows))
     return by_row, by_column
+
+
+def test_the_white_space_written_out_is_what_python_calls_white_space():
+    every = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace())
+    assert every == PYTHON_SPACE
 
 
 def test_the_frame_gate_admits_and_rejects_the_tricky_addresses_as_the_row_gate_does():
