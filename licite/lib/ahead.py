@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from typing import TypeVar
 
 __all__ = ["ahead"]
@@ -54,11 +55,19 @@ def _produce(items: Iterator[object], channel: queue.Queue[object], stop: thread
     try:
         for item in items:
             if not _put(channel, item, stop):
+                _close(items)  # the consumer is gone: `items` cleans up now, in this thread
                 return
     except BaseException as error:  # raised in the consumer's thread, where it belongs
         _put(channel, _Failed(error.with_traceback(None)), stop)
         return
     _put(channel, _DONE, stop)
+
+
+def _close(items: Iterator[object]) -> None:
+    close = getattr(items, "close", None)
+    if close is not None:
+        with suppress(Exception):  # the consumer has its own error to report, or none
+            close()
 
 
 def _put(channel: queue.Queue[object], item: object, stop: threading.Event) -> bool:

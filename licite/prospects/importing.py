@@ -1,16 +1,18 @@
 """The import of a prospect file through the compliance gate (RULES A-C, F4).
 
 Rows stream from the file in chunks through `licite.core.gate` (classification, legal basis,
-minimization), into a staging table (`licite.prospects.staging`); the database then does the
-rest in a few set-based statements: drop the suppressed, update the known, create the new, link
-each to its provenance. An import at least as large as the prospects table rebuilds their
-indexes once, after loading (`licite.lib.bulkload`). The whole import is one transaction: a failure leaves
-the database as it was, indexes included.
+minimization), into staging tables (`licite.prospects.staging`, one or several parts); the
+database then does the rest, part by part as they are staged, in a few set-based statements:
+drop the suppressed, update the known, create the new, link each to its provenance. An import
+at least as large as the prospects table rebuilds their indexes once, after loading
+(`licite.lib.bulkload`). The whole import is one transaction: a failure leaves the database as
+it was, indexes included.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import time
@@ -52,6 +54,7 @@ BULK_TABLES = ("prospects_prospect", "prospects_provenance")
 SHARED_COLUMNS = ("status", "retain_until", "notice_due_at", "source_id", "batch_id")
 # A re-import refreshes these and nothing else: never status, basis, consent or suppression.
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
+KNOWN = "licite_import_known"
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
@@ -225,14 +228,15 @@ def _import(
     gating = time.monotonic()
     frame = read_frame(table)
     report.path = "rows" if frame is None else "columns"
+    # Read by polars, the file's rows are known: staged in parts, stored while the next are gated.
+    expected_rows = None if frame is None else frame.height
     results = _gated(table, frame, gate, [index for index, _ in dropped], request)
+    del frame  # the gate holds it, until its last slice: then its memory goes to the indexes' sorts
     with collecting_rarely():  # a million rows of new objects, none in a cycle
-        staged = staging.fill(_stage(results, report, dropped_counts, notes, kinds, progress))
-    del frame, results  # the file's columns: their memory goes to the indexes' sorts
-    storing = time.monotonic()
-    report.timings["gating"] = _since(gating)
-    _apply(staged, batch, request, collected_at, now, report, kinds)
-    report.timings["storing"] = _since(storing)
+        rows = _stage(results, report, dropped_counts, notes, kinds, progress)
+        parts = _arrivals(staging.parts(rows, expected_rows), report, gating)
+        _apply(parts, batch, request, collected_at, now, report, kinds, expected_rows)
+    report.timings["storing"] = round(_since(gating) - report.timings["gating"], 3)
     report.dropped_columns = [
         {"column": mapping.column_label(index), "values": count}
         for (index, _), count in zip(dropped, dropped_counts, strict=True)
@@ -351,54 +355,50 @@ def normalize_phone(raw: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _arrivals(parts: Iterable[str], report: ImportReport, gating: float) -> Iterator[str]:
+    """The staged parts; "gating" in the report's timings ends when the last one arrives."""
+    for part in parts:
+        report.timings["gating"] = _since(gating)
+        yield part
+
+
 def _apply(
-    staging: str,
+    parts: Iterable[str],
     batch: ImportBatch,
     request: ImportRequest,
     collected_at: datetime,
     now: datetime,
     report: ImportReport,
     kinds: Counter[tuple[str, str]],
+    expected_rows: int | None,
 ) -> None:
-    """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1).
+    """The set-based part: suppression, updates, creations, provenance (RULES F4, B3, D2, F1),
+    part by part as they are staged.
 
-    The staging table is read in file order and has no index of its own: every statement below
-    walks it once. The known prospects are found through their unique email index and marked;
-    in a bulk load, new prospects get their ids from their line and provenance needs no lookup.
+    Each staged part is read in file order and has no index of its own: every statement below
+    walks it once. The known prospects are found by their email and marked; in a bulk load, new
+    prospects get their ids from their line and provenance needs no lookup.
     """
     user = _user(request.actor)
+    store = _Store(
+        provenance=[batch.source_id, batch.pk, batch.source.url, _sql_datetime(collected_at), _user_id(user)],
+        collected_at=collected_at, now=now, user=user,
+    )  # fmt: skip
+    parts = iter(parts)
+    first = next(parts)  # one at least; written whole when expected_rows is None
     with connection.cursor() as cursor:
-        # RULES F4: a suppressed person is never imported again, whatever the file says.
-        cursor.execute(
-            f"DELETE FROM {staging} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry) "
-            "RETURNING email_kind, legal_basis"
-        )
-        for kind, basis in cursor.fetchall():
-            report.suppressed += 1
-            kinds[kind, basis] -= 1
-        staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
-        # The known prospects, looked up once, in the table as it was before this import.
-        cursor.execute(
-            f"UPDATE {staging} SET prospect_id = p.id FROM prospects_prospect p "
-            f"WHERE p.email = {staging}.email"
-        )
-        report.updated = _update_known(cursor, staging, now)
-        provenance = [
-            batch.source_id,
-            batch.pk,
-            batch.source.url,
-            _sql_datetime(collected_at),
-            _user_id(user),
-        ]
-        if _at_least_as_large_as_the_table(cursor, staged):
-            with indexes_rebuilt_after(cursor, BULK_TABLES, shared=SHARED_COLUMNS):
-                report.created = _create_in_bulk(cursor, staging, collected_at, now, user, provenance)
+        if expected_rows is None:  # the whole file is staged: its rows are known now
+            expected_rows = report.rows_read - report.rejected - report.duplicates_in_file
+        if _at_least_as_large_as_the_table(cursor, expected_rows):
+            _store_in_bulk(cursor, itertools.chain([first], parts), store)
         else:
-            report.created = _create_new(cursor, staging, collected_at, now, user)
-            _record_provenance(
-                cursor, staging, "p.id", "JOIN prospects_prospect p ON p.email = s.email", provenance
-            )
-        report.unchanged = staged - report.created - report.updated
+            for part in itertools.chain([first], parts):
+                store.part(cursor, part, "prospects_prospect")
+    report.suppressed = sum(store.suppressed.values())
+    kinds.subtract(store.suppressed)
+    report.created, report.updated = store.created, store.updated
+    staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
+    report.unchanged = staged - report.created - report.updated
     by_kind: Counter[str] = Counter()
     by_basis: Counter[str] = Counter()
     for (kind, basis), count in kinds.items():
@@ -407,6 +407,41 @@ def _apply(
             by_basis[basis] += count
     report.by_email_kind = dict(sorted(by_kind.items()))
     report.by_legal_basis = dict(sorted(by_basis.items()))
+
+
+@dataclass
+class _Store:
+    """Stores staged parts one after the other, counting what it did."""
+
+    provenance: list[Any]  # source, batch, page, collected at, collected by
+    collected_at: datetime
+    now: datetime
+    user: Any
+    first_id: int | None = None  # a bulk load's: see _create_new
+    suppressed: Counter[tuple[str, str]] = field(default_factory=Counter)  # by kind and basis
+    created: int = 0
+    updated: int = 0
+
+    def part(self, cursor: Any, staging: str, known: str | None) -> None:
+        """Store one part; `known` holds the prospects stored before, by email (None: none)."""
+        # RULES F4: a suppressed person is never imported again, whatever the file says.
+        cursor.execute(
+            f"DELETE FROM {staging} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry) "
+            "RETURNING email_kind, legal_basis"
+        )
+        self.suppressed.update(tuple(row) for row in cursor.fetchall())
+        if known is not None:
+            cursor.execute(
+                f"UPDATE {staging} SET prospect_id = k.id FROM {known} k WHERE k.email = {staging}.email"
+            )
+            self.updated += _update_known(cursor, staging, self.now)
+        self.created += _create_new(cursor, staging, self.collected_at, self.now, self.user, self.first_id)
+        if self.first_id is None:
+            join = "JOIN prospects_prospect p ON p.email = s.email"
+            _record_provenance(cursor, staging, "p.id", join, self.provenance)
+        else:
+            new_id = "COALESCE(s.prospect_id, %s + s.line)"
+            _record_provenance(cursor, staging, new_id, "", [self.first_id, *self.provenance])
 
 
 def _at_least_as_large_as_the_table(cursor: Any, rows: int) -> bool:
@@ -460,30 +495,43 @@ def _create_new(
     return int(max(cursor.rowcount, 0))
 
 
-def _create_in_bulk(
-    cursor: Any, staging: str, collected_at: datetime, now: datetime, user: Any, provenance: list[Any]
-) -> int:
-    """Create the new prospects of a bulk load, with ids taken from their lines, and their provenance.
+def _store_in_bulk(cursor: Any, parts: Iterable[str], store: _Store) -> None:
+    """Store the parts of a bulk load: indexes rebuilt after, ids taken from the lines.
 
     Meanwhile the table is this import's alone: SQLite has one writer at a time, and on
     PostgreSQL the bulk load locks it. The ids after the highest ever given are therefore free.
+    Without their email index, the prospects known before are looked up in a copy of theirs.
     """
-    sequence = "pg_get_serial_sequence('prospects_prospect', 'id')"
-    if connection.vendor == "postgresql":
-        # Held already, since the bulk load dropped indexes: said here, as the ids rely on it.
-        cursor.execute("LOCK TABLE prospects_prospect IN EXCLUSIVE MODE")
-        cursor.execute(f"SELECT GREATEST(nextval({sequence}), (SELECT MAX(id) FROM prospects_prospect))")
-    else:  # AUTOINCREMENT: never an id given before, even to a prospect erased since
-        cursor.execute(
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'prospects_prospect'), 0), "
-            "COALESCE((SELECT MAX(id) FROM prospects_prospect), 0))"
-        )
-    first_id = int(cursor.fetchone()[0])
-    created = _create_new(cursor, staging, collected_at, now, user, first_id)
-    _record_provenance(cursor, staging, "COALESCE(s.prospect_id, %s + s.line)", "", [first_id, *provenance])
-    if connection.vendor == "postgresql":
-        cursor.execute(f"SELECT setval({sequence}, MAX(id)) FROM prospects_prospect")
-    return created
+    known = _known_before(cursor)
+    with indexes_rebuilt_after(cursor, BULK_TABLES, shared=SHARED_COLUMNS):
+        sequence = "pg_get_serial_sequence('prospects_prospect', 'id')"
+        if connection.vendor == "postgresql":
+            # Held already, since the bulk load dropped indexes: said here, as the ids rely on it.
+            cursor.execute("LOCK TABLE prospects_prospect IN EXCLUSIVE MODE")
+            cursor.execute(f"SELECT GREATEST(nextval({sequence}), (SELECT MAX(id) FROM prospects_prospect))")
+        else:  # AUTOINCREMENT: never an id given before, even to a prospect erased since
+            cursor.execute(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'prospects_prospect'), "
+                "0), COALESCE((SELECT MAX(id) FROM prospects_prospect), 0))"
+            )
+        store.first_id = int(cursor.fetchone()[0])
+        for part in parts:
+            store.part(cursor, part, known)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT setval({sequence}, MAX(id)) FROM prospects_prospect")
+        if known is not None:
+            cursor.execute(f"DROP TABLE {known}")
+
+
+def _known_before(cursor: Any) -> str | None:
+    """A temporary copy of the stored prospects' emails and ids, if any, indexed by email."""
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM prospects_prospect)")
+    if not cursor.fetchone()[0]:
+        return None
+    cursor.execute(f"DROP TABLE IF EXISTS {KNOWN}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {KNOWN} (email TEXT PRIMARY KEY, id BIGINT)")
+    cursor.execute(f"INSERT INTO {KNOWN} (email, id) SELECT email, id FROM prospects_prospect")
+    return KNOWN
 
 
 def _record_provenance(cursor: Any, staging: str, prospect_id: str, join: str, params: list[Any]) -> None:

@@ -1,23 +1,30 @@
-"""The staging table: where an import's admitted rows wait for its set-based statements.
+"""The staging tables: where an import's admitted rows wait for its set-based statements.
 
 The rows arrive as polars frames (`licite.ingest.gating.STAGED_SCHEMA`) and reach the database
 without becoming Python objects one by one:
 
 - on PostgreSQL, into a temporary table, by COPY from the CSV polars writes;
-- on SQLite, into a table of a scratch database file, through ADBC's SQLite driver, which binds
-  the Arrow columns in C without holding the GIL (the gate thread goes on meanwhile); the file
-  is then attached to the import's connection. Python's sqlite3 module binds each value of each
-  row holding the GIL: for the benchmark's 921,483 rows, 5.9 s inside an import (2.2 s alone),
-  against 1.9 s with another thread busy. An attached file
-  can be detached only once no transaction is open: an import run inside a caller's
-  transaction (a test's, say) stages into a temporary table instead, through sqlite3, and the
-  same statements follow (tests/prospects/test_import_paths.py holds both to the same result).
+- on SQLite, into tables of scratch database files, through ADBC's SQLite driver, which binds
+  the Arrow columns in C without holding the GIL; Python's sqlite3 module binds each value of
+  each row holding the GIL: for the benchmark's 921,483 rows, 5.9 s inside an import (2.2 s
+  alone), against 1.9 s with another thread busy.
 
-The scratch file is written outside the import's transaction, and nothing outside the import
-reads it: a failure leaves the database as it was. It lives in a directory of its own (mode
-0700, under the system's temporary directory, where SQLite puts its own temporary files) and is
+On SQLite the rows are staged in parts when the import knows how many rows its file has (read
+by polars): a writer thread fills one scratch file after the other, and each, once written and
+closed, is attached to the import's connection and stored by its statements while the next
+ones are gated and written, on the machine's other core. A part stays attached until the
+import's transaction has ended (an attached file can be detached only once no transaction is
+open; SQLite attaches 10 at most, hence `MAX_PARTS`). An import run inside a caller's
+transaction (a test's, say) stages into a temporary table instead, through sqlite3, and the
+same statements follow (tests/prospects/test_staging.py holds both to the same result).
+
+The scratch files are written outside the import's transaction, and nothing outside the import
+reads them: a failure leaves the database as it was. They live in a directory of their own
+(mode 0700, under the system's temporary directory, where SQLite puts its own temporary files),
 removed when the import ends, whatever the outcome; one a killed process left behind is removed
-by the next import.
+by the next import. ADBC links a SQLite library of its own: a file is only ever open in one of
+the two libraries at a time (ADBC closes it before sqlite3 attaches it), as SQLite requires of
+two copies in one process.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import itertools
 import os
 import re
 import shutil
+import sys
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -36,12 +44,17 @@ import polars as pl
 from django.db import DatabaseError, connection
 
 from licite.ingest.gating import STAGED_COLUMNS
+from licite.lib.ahead import ahead
 
 __all__ = ["Staging", "StagingFailed", "staging_table"]
 
 PREFIX = "licite-import-"
 TABLE = "licite_import_staging"
 _ALIAS = "licite_staging_"
+# Each part stays attached until the import's transaction has ended (SQLite attaches 10 files
+# at most); smaller parts would cost more statements than they let overlap.
+MAX_PARTS = 8
+MIN_PART_ROWS = 100_000
 _aliases = itertools.count(1)
 
 
@@ -58,8 +71,10 @@ class Staging(ABC):
     """Where one import stages its rows."""
 
     @abstractmethod
-    def fill(self, frames: Iterable[pl.DataFrame]) -> str:
-        """Write the frames; the staging table's name, for the import's statements."""
+    def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
+        """Write the frames; yield each staged table's name, in the caller's thread, as soon as
+        the import's statements can read it. `expected_rows` (at most that many) lets the rows
+        be staged in several parts, read while the next ones are written."""
 
     @abstractmethod
     def close(self) -> None:
@@ -70,7 +85,7 @@ class _Temporary(Staging):
     """A temporary table, created and filled inside the import's transaction (a failure rolls
     it back with the rest): COPY on PostgreSQL; on SQLite, inside a caller's transaction."""
 
-    def fill(self, frames: Iterable[pl.DataFrame]) -> str:
+    def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
         names = ", ".join(STAGED_COLUMNS)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
@@ -85,7 +100,7 @@ class _Temporary(Staging):
                 insert = f"INSERT INTO {TABLE} ({names}) VALUES ({marks})"
                 for frame in frames:
                     cursor.executemany(insert, frame.rows())
-        return TABLE
+        yield TABLE
 
     def close(self) -> None:
         # Gone already if the import's transaction was rolled back; the connection may be too.
@@ -94,7 +109,8 @@ class _Temporary(Staging):
 
 
 class _Sqlite(Staging):
-    """A table in a scratch file, written through ADBC, then attached to the import's connection."""
+    """Tables in scratch files, written through ADBC in a thread, each attached to the import's
+    connection once written."""
 
     def __init__(self) -> None:
         _remove_left_behind()
@@ -102,39 +118,64 @@ class _Sqlite(Staging):
             self.directory = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         except OSError as exc:
             raise StagingFailed(_cannot("create the import's scratch directory", exc)) from None
-        self.path = self.directory / "staging.sqlite3"
-        self.alias = ""
+        self.aliases: list[str] = []
 
-    def fill(self, frames: Iterable[pl.DataFrame]) -> str:
+    def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
+        for path in ahead(self._write(frames, _part_rows(expected_rows)), steps=MAX_PARTS):
+            yield self._attach(path)
+
+    def _write(self, frames: Iterable[pl.DataFrame], part_rows: int) -> Iterator[Path]:
+        """Each part's file, once written and closed (in the writer's thread: ADBC alone)."""
         import adbc_driver_sqlite.dbapi as adbc  # SQLite only
 
+        pending = iter(frames)
         try:
-            with adbc.connect(str(self.path), autocommit=True) as scratch, scratch.cursor() as cursor:
-                # A scratch file: nothing to recover after a crash, so no journal and no fsync.
-                cursor.execute("PRAGMA journal_mode = OFF")
-                cursor.execute("PRAGMA synchronous = OFF")
-                cursor.execute(f"CREATE TABLE {TABLE} ({_columns()})")
-                for frame in frames:
-                    if frame.height:
-                        cursor.adbc_ingest(TABLE, frame, mode="append")
+            for number in itertools.count():
+                path = self.directory / f"staging-{number}.sqlite3"
+                rows, more = 0, False
+                with adbc.connect(str(path), autocommit=True) as scratch, scratch.cursor() as cursor:
+                    # A scratch file: nothing to recover after a crash, so no journal and no fsync.
+                    cursor.execute("PRAGMA journal_mode = OFF")
+                    cursor.execute("PRAGMA synchronous = OFF")
+                    cursor.execute(f"CREATE TABLE {TABLE} ({_columns()})")
+                    for frame in pending:
+                        if frame.height:
+                            cursor.adbc_ingest(TABLE, frame, mode="append")
+                            rows += frame.height
+                        if rows >= part_rows:
+                            more = True
+                            break
+                yield path
+                if not more:
+                    return
         except adbc.Error as exc:  # a full disk, say; the rows are not in the message
             raise StagingFailed(_cannot("write the import's scratch file", exc)) from None
+
+    def _attach(self, path: Path) -> str:
         alias = f"{_ALIAS}{os.getpid()}_{next(_aliases)}"
         with connection.cursor() as cursor:
-            cursor.execute(f"ATTACH DATABASE %s AS {alias}", [str(self.path)])
-            self.alias = alias
+            cursor.execute(f"ATTACH DATABASE %s AS {alias}", [str(path)])
+            self.aliases.append(alias)
             cursor.execute(f"PRAGMA {alias}.journal_mode = OFF")
         return f"{alias}.{TABLE}"
 
     def close(self) -> None:
-        if self.alias:
-            _detach(self.alias)
+        for alias in self.aliases:
+            _detach(alias)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _part_rows(expected_rows: int | None) -> int:
+    """The rows of a part: all in one without an estimate, else in up to MAX_PARTS parts."""
+    if expected_rows is None:
+        return sys.maxsize
+    return max(MIN_PART_ROWS, -(-expected_rows // (MAX_PARTS - 1)))  # the last part may be empty
 
 
 @contextmanager
 def staging_table() -> Iterator[Staging]:
-    """A staging area for one import; `fill(frames)` writes it and gives the table's name.
+    """A staging area for one import; `parts(frames, expected_rows)` writes it and gives the
+    staged tables' names.
 
     Enter it outside the import's transaction: on SQLite the scratch file is detached when the
     block ends, once the transaction has.

@@ -55,3 +55,18 @@ def test_a_consumer_that_stops_early_stops_the_thread():
     time.sleep(0.3)  # more than the thread needs to notice the stop
     assert len(made) < 20
     assert THREAD_NAME not in [thread.name for thread in threading.enumerate()]
+
+
+def test_a_consumer_that_stops_early_lets_the_items_clean_up_in_their_thread():
+    cleaned_in: list[str] = []
+
+    def items():
+        try:
+            yield from range(1_000_000)
+        finally:  # a file to close, a nested thread to stop...
+            cleaned_in.append(threading.current_thread().name)
+
+    stream = ahead(items(), steps=2)
+    assert next(stream) == 0
+    stream.close()  # joins the thread: the clean-up has run by now
+    assert cleaned_in == [THREAD_NAME]

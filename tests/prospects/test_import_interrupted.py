@@ -87,10 +87,10 @@ def test_an_interrupted_import_says_so_in_one_line_and_stores_nothing(tmp_path):
     path = large_file(tmp_path / "salon.csv", 300_000, "une note")  # read by polars, gated by column
     importing = start_import(path, env)
     deadline = time.monotonic() + 60
-    staging = list((tmp_path / "tmp").glob("*/staging.sqlite3"))
+    staging = list((tmp_path / "tmp").glob("*/staging-*.sqlite3"))
     while not staging and time.monotonic() < deadline and importing.poll() is None:
         time.sleep(0.01)
-        staging = list((tmp_path / "tmp").glob("*/staging.sqlite3"))
+        staging = list((tmp_path / "tmp").glob("*/staging-*.sqlite3"))
     assert staging, "the import never staged its rows"
     assert_interrupted_and_nothing_stored(importing, tmp_path)
 

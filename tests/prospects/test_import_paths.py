@@ -57,21 +57,25 @@ def stored() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     return prospects, provenance
 
 
-def load(source, tmp_path: Path, path: str) -> tuple[Any, ...]:
+IGNORED = {"file", "batch", "seconds", "timings", "path"}
+
+
+def load(source, tmp_path: Path, path: str, keep: bool = False, **request: Any) -> tuple[Any, ...]:
+    """Import FIRST then SECOND; their last report and what they stored (then deleted, unless `keep`)."""
     note = PATHS[path]
     (tmp_path / path).mkdir(parents=True)
     first, second = tmp_path / path / "first.csv", tmp_path / path / "second.csv"
     first.write_text(FIRST, encoding="utf-8")
     second.write_text(SECOND.format(note=note), encoding="utf-8")
     with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), tick=False):
-        run_import(ImportRequest(path=first, source=source))
+        run_import(ImportRequest(path=first, source=source, **request))
     with time_machine.travel(datetime(2026, 11, 3, 9, 0, tzinfo=UTC), tick=False):
-        report = run_import(ImportRequest(path=second, source=source)).as_dict()
+        report = run_import(ImportRequest(path=second, source=source, **request)).as_dict()
     state = stored()
-    Prospect.objects.all().delete()
-    ImportBatch.objects.all().delete()
-    ignore = {"file", "batch", "seconds", "timings", "path"}
-    return report["path"], {key: value for key, value in report.items() if key not in ignore}, state
+    if not keep:
+        Prospect.objects.all().delete()
+        ImportBatch.objects.all().delete()
+    return report["path"], {key: value for key, value in report.items() if key not in IGNORED}, state
 
 
 def test_every_path_stores_the_same_prospects_provenance_and_report(source, tmp_path):

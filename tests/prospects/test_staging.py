@@ -11,20 +11,24 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from licite.prospects import staging
 from licite.prospects.importing import ImportRequest, run_import
 from licite.prospects.models import ImportBatch, Prospect, Provenance
 from licite.prospects.staging import PREFIX, TABLE
 from licite.rights.actions import do_suppress
-from tests.conftest import LICITE, ROOT, import_file
+from tests.conftest import HEADER, LICITE, ROOT, import_file
 from tests.prospects.test_import_interrupted import large_file, prepared
-from tests.prospects.test_import_paths import PATHS, load
+from tests.prospects.test_import_paths import IGNORED, PATHS, load, stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,3 +150,39 @@ def test_a_scratch_file_that_outgrows_the_disk_is_one_clear_line(tmp_path):
     assert list((tmp_path / "tmp").iterdir()) == []
     with sqlite3.connect(tmp_path / "home" / "licite.sqlite3") as database:
         assert database.execute("SELECT COUNT(*) FROM prospects_prospect").fetchone() == (0,)
+
+
+def test_rows_staged_in_parts_store_what_one_part_stores(source, tmp_path, scratch_dir, monkeypatch):
+    """Parts of two to four rows (frames of two): a first load, a bulk load over known
+    prospects, then a load smaller than the table, against one temporary table each."""
+    do_suppress(None, "paul.durand@acme.example", "objection")
+    smaller = (
+        HEADER
+        + "".join(f"Nina;Roy;nina.roy{i}@roy{i}.example;Directrice;Roy {i} SA;;;France\n" for i in range(4))
+        + "Paul;Durand;paul.durand@acme.example;DAF;Acme;;;UK\n"
+        + "Eve;Roux;eve@roux.example;;;;;\n"
+    )
+
+    def imports(work: Path) -> tuple[Any, ...]:
+        first = load(source, work, "columns", keep=True, frame_rows=2)
+        path = work / "smaller.csv"
+        path.write_text(smaller, encoding="utf-8")
+        with time_machine.travel(datetime(2026, 11, 4, 9, 0, tzinfo=UTC), tick=False):
+            report = run_import(ImportRequest(path=path, source=source, frame_rows=2)).as_dict()
+        result = first, {key: value for key, value in report.items() if key not in IGNORED}, stored()
+        Prospect.objects.all().delete()
+        ImportBatch.objects.all().delete()
+        return result
+
+    monkeypatch.setattr(staging, "MIN_PART_ROWS", 2)
+    with CaptureQueriesContext(connection) as queries:
+        parts = imports(tmp_path / "parts")
+    attaches = [query for query in queries if query["sql"].startswith("ATTACH")]
+    with transaction.atomic():
+        whole = imports(tmp_path / "whole")
+    if connection.vendor == "sqlite":
+        assert len(attaches) >= 9  # three imports, each in several parts
+    assert parts == whole
+    assert [whole[1][key] for key in ("created", "updated", "suppressed")] == [1, 4, 1]
+    assert list(scratch_dir.iterdir()) == []
+    assert attached() == []
