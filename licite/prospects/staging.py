@@ -51,9 +51,10 @@ __all__ = ["Staging", "StagingFailed", "staging_table"]
 PREFIX = "licite-import-"
 TABLE = "licite_import_staging"
 _ALIAS = "licite_staging_"
-# Each part stays attached until the import's transaction has ended (SQLite attaches 10 files
-# at most); smaller parts would cost more statements than they let overlap.
-MAX_PARTS = 8
+# Each part stays attached until the import's transaction has ended, and SQLite attaches 10
+# files at most (main and temp aside); smaller parts would cost more statements than they let
+# overlap.
+MAX_PARTS = 10
 MIN_PART_ROWS = 100_000
 _aliases = itertools.count(1)
 

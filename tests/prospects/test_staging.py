@@ -186,3 +186,18 @@ def test_rows_staged_in_parts_store_what_one_part_stores(source, tmp_path, scrat
     assert [whole[1][key] for key in ("created", "updated", "suppressed")] == [1, 4, 1]
     assert list(scratch_dir.iterdir()) == []
     assert attached() == []
+
+
+def test_an_import_in_as_many_parts_as_sqlite_can_attach(source, write_csv, scratch_dir, monkeypatch):
+    # Rows in frames of one, parts of five: MAX_PARTS - 1 full parts, then an empty one.
+    monkeypatch.setattr(staging, "MIN_PART_ROWS", 1)
+    count = (staging.MAX_PARTS - 1) * 5
+    rows = "".join(f"A;B;buyer{i}@acme.example;Achats;Acme;;;France\n" for i in range(count))
+    path = Path(write_csv(HEADER + rows))
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(ImportRequest(path=path, source=source, frame_rows=1))
+    attaches = [query for query in queries if query["sql"].startswith("ATTACH")]
+    assert len(attaches) == (staging.MAX_PARTS if connection.vendor == "sqlite" else 0)
+    assert report.created == Prospect.objects.count() == Provenance.objects.count() == count
+    assert list(scratch_dir.iterdir()) == []
+    assert attached() == []
