@@ -60,6 +60,9 @@ def test_an_exclusive_import_is_refused_while_another_process_has_the_database(t
         "another command?); nothing was imported. Stop it, or import without --exclusive"
     ]
     assert state(tmp_path) == ("wal", [0, 0, 0], "ok")
+    with sqlite3.connect(database(tmp_path)) as db:
+        failures = db.execute("SELECT detail FROM audit_auditevent WHERE action = 'import.failed'").fetchall()
+    assert [json.loads(detail)["error"] for (detail,) in failures] == ["DatabaseInUse"]
 
 
 def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_path):
