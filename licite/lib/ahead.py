@@ -26,14 +26,15 @@ class _Failed:
         self.error = error
 
 
-def ahead(items: Iterable[T], steps: int = 1) -> Iterator[T]:
+def ahead(items: Iterable[T], steps: int = 1, stop: threading.Event | None = None) -> Iterator[T]:
     """Yield what `items` yields, computing up to `steps` items ahead in a thread.
 
     An exception raised by `items` is raised here, in its place. When the consumer stops early
-    (an error, a break), the thread stops at its next item instead of running on.
+    (an error, a break, Ctrl-C), the thread stops at its next item instead of running on; and
+    `items`, given `stop` (set then), may stop sooner, inside an item that takes long.
     """
     channel: queue.Queue[object] = queue.Queue(maxsize=steps)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     worker = threading.Thread(
         target=_produce, args=(iter(items), channel, stop), name=THREAD_NAME, daemon=True
     )

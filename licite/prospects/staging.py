@@ -35,6 +35,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -122,11 +123,16 @@ class _Sqlite(Staging):
         self.aliases: list[str] = []
 
     def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
-        for path in ahead(self._write(frames, _part_rows(expected_rows)), steps=MAX_PARTS):
+        stopped = threading.Event()  # the import has stopped: an error, Ctrl-C
+        written = self._write(frames, _part_rows(expected_rows), stopped)
+        for path in ahead(written, steps=MAX_PARTS, stop=stopped):
             yield self._attach(path)
 
-    def _write(self, frames: Iterable[pl.DataFrame], part_rows: int) -> Iterator[Path]:
-        """Each part's file, once written and closed (in the writer's thread: ADBC alone)."""
+    def _write(
+        self, frames: Iterable[pl.DataFrame], part_rows: int, stopped: threading.Event
+    ) -> Iterator[Path]:
+        """Each part's file, once written and closed (in the writer's thread: ADBC alone); when
+        the import stops, at the next frame, not at the end of the part."""
         import adbc_driver_sqlite.dbapi as adbc  # SQLite only
 
         pending = iter(frames)
@@ -140,6 +146,8 @@ class _Sqlite(Staging):
                     cursor.execute("PRAGMA synchronous = OFF")
                     cursor.execute(f"CREATE TABLE {TABLE} ({_columns()})")
                     for frame in pending:
+                        if stopped.is_set():
+                            return
                         if frame.height:
                             cursor.adbc_ingest(TABLE, frame, mode="append")
                             rows += frame.height

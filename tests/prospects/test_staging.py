@@ -7,10 +7,13 @@ never outlive its import.
 from __future__ import annotations
 
 import resource
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ from django.core.management import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from licite.ingest.gating import staged_frame
+from licite.lib.ahead import THREAD_NAME
 from licite.prospects import staging
 from licite.prospects.importing import ImportRequest, run_import
 from licite.prospects.models import ImportBatch, Prospect, Provenance
@@ -201,3 +206,37 @@ def test_an_import_in_as_many_parts_as_sqlite_can_attach(source, write_csv, scra
     assert report.created == Prospect.objects.count() == Provenance.objects.count() == count
     assert list(scratch_dir.iterdir()) == []
     assert attached() == []
+
+
+def test_the_staging_writer_stops_at_the_next_frame_when_the_import_stops(scratch_dir):
+    """Ctrl-C while a part is written (here, the only one: the rows were not counted ahead)."""
+
+    class Interrupted(Exception):
+        pass
+
+    written = []
+
+    def frames():  # 3 s of frames, had the writer to write them all
+        for line in range(2, 302):
+            written.append(line)
+            time.sleep(0.01)
+            yield staged_frame([(line, f"a{line}@acme.example", "h", "nominative", "b2b",
+                                 "legitimate_interest", "active", "", "", "", "", "", "", "")])  # fmt: skip
+
+    def interrupt(_signal, _frame):
+        raise Interrupted
+
+    scratch = staging._Sqlite()
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(Interrupted):
+            next(scratch.parts(frames(), None))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # Interrupted after 0.3 s, the writer (joined by then) stopped at its next frame.
+    assert 5 < len(written) < 100
+    assert THREAD_NAME not in [thread.name for thread in threading.enumerate()]
+    scratch.close()
+    assert list(scratch_dir.iterdir()) == []
