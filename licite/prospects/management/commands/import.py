@@ -54,8 +54,9 @@ class Command(LiciteCommand):
         parser.add_argument(
             "--exclusive",
             action="store_true",
-            help="Have the database alone while importing (SQLite): faster for a large file, "
-            "refused while the app or another command has it open, which cannot connect meanwhile",
+            help="Have the database alone while importing (SQLite): faster for a large first load. "
+            "Refused while the app or another command has the database open; they cannot connect "
+            "until the import ends",
         )
         parser.add_argument(
             "--report", type=Path, metavar="PATH", help="Also write the report as JSON to PATH"
