@@ -187,6 +187,32 @@ def test_written_once_is_refused_at_once_while_another_connection_has_the_databa
     assert pragmas(sqlite_file) == ("wal", 1)
 
 
+def test_written_once_leaves_a_database_without_wal_as_it_is(sqlite_file):
+    with sqlite_file.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode = TRUNCATE")
+    with written_once(sqlite_file) as switched:
+        assert not switched
+    assert pragmas(sqlite_file) == ("truncate", 1)
+
+
+def test_a_wal_that_cannot_come_back_at_once_comes_back_with_the_next_connection(
+    sqlite_file, tmp_path, caplog
+):
+    sqlite_file.settings_dict["OPTIONS"]["timeout"] = 0.1  # not the 20 s the app waits
+    sqlite_file.close()
+    reader = sqlite3.connect(tmp_path / "alone.sqlite3", isolation_level=None)
+    try:
+        with written_once(sqlite_file):
+            reader.execute("BEGIN")
+            reader.execute("SELECT COUNT(*) FROM rows").fetchone()  # a reader, mid-transaction
+        assert pragmas(sqlite_file) == ("delete", 1)
+        assert "stays in rollback-journal mode until its next connection" in caplog.text
+    finally:
+        reader.close()
+    sqlite_file.close()  # the next connection, with licite's settings, asks for the WAL
+    assert pragmas(sqlite_file) == ("wal", 1)
+
+
 def test_written_once_changes_nothing_in_a_transaction_on_postgresql_or_in_memory():
     # The tests' own database: in memory on SQLite, else PostgreSQL; either way, in a transaction.
     with transaction.atomic(), written_once(connection) as switched:

@@ -212,7 +212,7 @@ def test_the_staging_writer_stops_at_the_next_frame_when_the_import_stops(scratc
     """Ctrl-C while a part is written (here, the only one: the rows were not counted ahead)."""
 
     class Interrupted(Exception):
-        pass
+        """What Ctrl-C raises, raised here by a timer."""
 
     written = []
 
