@@ -37,3 +37,21 @@ def test_an_unknown_command_is_named_without_a_traceback():
     assert result.returncode != 0
     assert "Unknown command: 'frobnicate'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [("sources", "list"), ("suppress", "check", "jean.dupont@example.fr")])
+def test_a_database_not_migrated_yet_says_to_migrate_without_a_traceback(tmp_path, command):
+    result = run_licite(*command, env={"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""})
+    assert result.returncode != 0
+    assert "is not set up for this version of licite: run `licite migrate` first" in result.stderr
+    assert str(tmp_path / "licite.sqlite3") in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path):
+    url = f"postgres://licite@/licite?host={tmp_path / 'no-server-here'}"
+    result = run_licite("sources", "list", env={"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": url})
+    assert result.returncode != 0
+    assert "cannot open the database (" in result.stderr
+    assert "check LICITE_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr

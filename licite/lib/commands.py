@@ -7,6 +7,7 @@ from typing import IO, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
+from django.db import DatabaseError, OperationalError, connection
 from django.utils import translation
 from rich.console import Console
 
@@ -33,12 +34,37 @@ class LiciteCommand(BaseCommand):
 
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override("en"):
-            return super().execute(*args, **options)
+            try:
+                return super().execute(*args, **options)
+            except DatabaseError as exc:
+                raise _database_problem(exc) or exc from None
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         kwargs.setdefault("epilog", f"example:\n  {self.example}" if self.example else None)
         kwargs.setdefault("formatter_class", _HelpFormatter)
         return super().create_parser(prog_name, subcommand, **kwargs)
+
+
+def _database_problem(error: DatabaseError) -> CommandError | None:
+    """The user's mistake behind a database error, if it is one: a database not set up, or
+    not up to date with this version; one that cannot be opened. Other errors are left as they
+    are: their message may quote a stored value."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        behind = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except OperationalError as exc:  # the database cannot even be opened
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return CommandError(f"cannot open the database ({reason}): check LICITE_DATABASE_URL and LICITE_HOME")
+    except DatabaseError:
+        return None
+    if behind:
+        where = f" ({connection.settings_dict['NAME']})" if connection.vendor == "sqlite" else ""
+        return CommandError(
+            f"the database{where} is not set up for this version of licite: run `licite migrate` first"
+        )
+    return None
 
 
 def describe_validation_error(exc: ValidationError, flag_prefix: str = "--") -> str:
