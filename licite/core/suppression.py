@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from licite.core.emails import normalize_email, strip_subaddress
 
 __all__ = [
+    "DOTLESS_SUFFIXES",
     "MIN_KEY_BYTES",
     "identity_hasher",
     "suppression_hash",
@@ -35,7 +36,7 @@ MIN_KEY_BYTES = 32
 
 # Gmail delivers "j.ean@" to "jean@", and googlemail.com is gmail.com: one person, one identity.
 _DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-_DOTLESS_SUFFIXES = tuple(f"@{domain}" for domain in _DOTLESS_DOMAINS)
+DOTLESS_SUFFIXES = tuple(f"@{domain}" for domain in _DOTLESS_DOMAINS)
 
 
 def suppression_identity(normalized: str) -> str:
@@ -75,7 +76,7 @@ def identity_hasher(key: bytes) -> Callable[[str], str]:
     inner, outer = _keyed_states(key)
 
     def hash_normalized(normalized: str) -> str:
-        if "+" in normalized or normalized.endswith(_DOTLESS_SUFFIXES):
+        if "+" in normalized or normalized.endswith(DOTLESS_SUFFIXES):
             normalized = suppression_identity(normalized)
         # else it is its own identity: the usual case, made cheap
         mac = inner.copy()

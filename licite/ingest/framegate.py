@@ -19,8 +19,10 @@ Columns are named "c0", "c1"... after their position in the file, beside "line" 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import polars as pl
+import polars_hash  # noqa: F401  (registers the .chash namespace)
 
 from licite.core import emails
 from licite.core.basis import decide_basis
@@ -28,7 +30,7 @@ from licite.core.countries import country_code
 from licite.core.domains import FREE_MAIL_DOMAINS, FREE_MAIL_FAMILIES, PUBLIC_SECOND_LEVELS
 from licite.core.emails import EmailKind, InvalidEmail, kind_of_address
 from licite.core.gate import RowGate, company_domain, rejected_address, split_full_name
-from licite.core.suppression import identity_hasher
+from licite.core.suppression import DOTLESS_SUFFIXES, identity_hasher, suppression_identity
 from licite.ingest.gating import STAGED_SCHEMA, ChunkResult
 
 __all__ = ["FrameGate", "column"]
@@ -69,7 +71,8 @@ class FrameGate:
     def __init__(self, gate: RowGate, key: bytes, dropped: Sequence[int]) -> None:
         self.gate = gate
         self.dropped = tuple(dropped)
-        self._hasher = identity_hasher(key)
+        self._hasher = identity_hasher(key)  # checks the key
+        self._key = key.decode()  # the settings' key is text, as polars_hash wants it
         kinds = (EmailKind.NOMINATIVE, EmailKind.GENERIC, EmailKind.PRIVATE)
         self._basis = {kind.value: decide_basis(kind) for kind in kinds}
 
@@ -117,13 +120,26 @@ class FrameGate:
             for name in ("audience", "legal_basis", "status")
         }
         names = ("first_name", "last_name", "job_title", "company", "company_domain")
-        hashes = pl.Series(list(map(self._hasher, admitted["email"].to_list())), dtype=pl.String)
+        hashes = self._keyed_hashes(admitted["email"])
         columns = {
             "line": admitted["line"], "email": admitted["email"], "key_hash": hashes, "email_kind": kinds,
             **basis, **{name: _values(fields[name], admitted.height) for name in names},
             "phone": phones, "country": countries,
         }  # fmt: skip
         return pl.DataFrame([series.alias(name) for name, series in columns.items()], schema=STAGED_SCHEMA)
+
+    def _keyed_hashes(self, addresses: pl.Series) -> pl.Series:
+        """identity_hasher, column by column (RULES F4): each address's suppression identity,
+        through suppression_identity once per distinct address that has another, then its
+        HMAC-SHA256 under the key, in polars' threads (polars_hash, RFC 2104 too: a test holds
+        both to the same hashes)."""
+        other = addresses.str.contains("+", literal=True)
+        for suffix in DOTLESS_SUFFIXES:
+            other |= addresses.str.ends_with(suffix)
+        distinct = addresses.filter(other).unique().to_list()
+        identity = addresses.replace({address: suppression_identity(address) for address in distinct})
+        hmac = cast(Any, pl.first()).chash.hmac_sha256(key=self._key)  # a namespace polars_hash adds
+        return identity.to_frame().select(hmac).to_series()
 
     def _descriptive(self, admitted: pl.DataFrame) -> dict[str, pl.Series | None]:
         """RowGate._descriptive, column by column: collapsed, cut to length, then converted."""

@@ -18,7 +18,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any
 import phonenumbers
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from licite.audit.actions import record
@@ -221,10 +221,6 @@ def _import(
     dropped_counts = [0] * len(dropped)
     notes = GateNotes()
     kinds: Counter[tuple[str, str]] = Counter()
-    if connection.vendor == "sqlite":
-        # Each index is built again from a sort (licite.lib.bulkload): a large page cache.
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -131072")  # 128 MiB
     gating = time.monotonic()
     frame = read_frame(table)
     report.path = "rows" if frame is None else "columns"
@@ -389,11 +385,13 @@ def _apply(
     with connection.cursor() as cursor:
         if expected_rows is None:  # the whole file is staged: its rows are known now
             expected_rows = report.rows_read - report.rejected - report.duplicates_in_file
-        if _at_least_as_large_as_the_table(cursor, expected_rows):
-            _store_in_bulk(cursor, itertools.chain([first], parts), store)
-        else:
-            for part in itertools.chain([first], parts):
-                store.part(cursor, part, "prospects_prospect")
+        bulk = _at_least_as_large_as_the_table(cursor, expected_rows)
+        with _tuned_for(cursor, bulk):
+            if bulk:
+                _store_in_bulk(cursor, itertools.chain([first], parts), store)
+            else:
+                for part in itertools.chain([first], parts):
+                    store.part(cursor, part, "prospects_prospect")
     report.suppressed = sum(store.suppressed.values())
     kinds.subtract(store.suppressed)
     report.created, report.updated = store.created, store.updated
@@ -442,6 +440,30 @@ class _Store:
         else:
             new_id = "COALESCE(s.prospect_id, %s + s.line)"
             _record_provenance(cursor, staging, new_id, "", [self.first_id, *self.provenance])
+
+
+@contextmanager
+def _tuned_for(cursor: Any, bulk: bool) -> Iterator[None]:
+    """SQLite's connection tuned for the way this import stores its rows, as it was after.
+
+    A bulk load appends to its tables, then builds their indexes from sorts, which SQLite
+    runs in threads, and best with its small default page cache: the 921,483 emails of the
+    benchmark's file took 0.45 s, against 1.3 s sorted in one piece in a 128 MiB cache. An
+    import into a larger table puts its keys at random places of large indexes, which a large
+    cache serves: 150,000 rows into a million, 4.3 s against 5.4 s with the default cache.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    name, value = ("threads", min(8, os.cpu_count() or 1)) if bulk else ("cache_size", -131072)  # 128 MiB
+    cursor.execute(f"PRAGMA {name}")
+    previous = int(cursor.fetchone()[0])
+    cursor.execute(f"PRAGMA {name} = {value}")
+    try:
+        yield
+    finally:
+        with suppress(DatabaseError):  # else gone with the connection
+            cursor.execute(f"PRAGMA {name} = {previous}")
 
 
 def _at_least_as_large_as_the_table(cursor: Any, rows: int) -> bool:

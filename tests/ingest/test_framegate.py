@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from licite.core.gate import RowGate
+from licite.core.suppression import suppression_hash
 from licite.ingest.framegate import PYTHON_SPACE, FrameGate, column
 from licite.ingest.gating import ChunkGate, ChunkResult
 from licite.prospects.importing import normalize_phone
@@ -99,6 +100,21 @@ def test_the_frame_gate_admits_and_rejects_the_tricky_addresses_as_the_row_gate_
     assert not by_row.staged.is_empty()
     assert by_row.rejected
     assert set(by_row.staged["email_kind"]) == {"generic", "nominative", "private"}
+
+
+# The settings' key (hex text), one of exactly SHA-256's block, one longer (RFC 2104 hashes it).
+@pytest.mark.parametrize("key", [b"0123456789abcdef" * 4, b"k" * 64, "clé secrète ".encode() * 8])
+def test_the_frame_gate_hashes_each_address_as_the_suppression_list_does(key):
+    table = [
+        ["", "", address, "", "", "", "", "", "", ""]
+        for address in ["Jean.Dupont@gmail.com", "jean.dupont+x@googlemail.com", "a+b@acme.fr", "a@acme.fr",
+                        "prénom.nom@société.fr", "contact@acme.fr", "+tag@acme.fr"]
+    ]  # fmt: skip
+    staged = FrameGate(RowGate({"email": 2}, keep_phone=False), key, [])(frame_of(table)).staged
+    assert staged.height == len(table)
+    # suppression_hash: the hmac module's HMAC of each address's identity, found again from the raw value
+    assert staged["key_hash"].to_list() == [suppression_hash(row[2], key) for row in table]
+    assert staged["key_hash"][0] == staged["key_hash"][1]  # one Gmail identity: one person
 
 
 @pytest.mark.parametrize("mapping", MAPPINGS)
