@@ -282,3 +282,34 @@ def test_an_import_stages_with_the_collector_running_rarely_then_puts_it_back(so
     with pytest.raises(CommandError):
         import_file(write_csv(HEADER + "Jeanne;Dupont;\x00;;;;;\n", name="bad.csv"))
     assert gc.get_threshold() == before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
+def test_an_import_tunes_sqlite_for_its_way_of_storing_then_puts_the_settings_back(source, write_csv):
+    import os
+
+    raw = connection.cursor().connection  # the sqlite3 connection itself, past the wrappers
+
+    def settings() -> tuple[int, int]:
+        return raw.execute("PRAGMA cache_size").fetchone()[0], raw.execute("PRAGMA threads").fetchone()[0]
+
+    before = settings()
+    seen: list[tuple[str, tuple[int, int]]] = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith(("CREATE UNIQUE INDEX", "INSERT INTO prospects_prospect")):
+            seen.append((" ".join(sql.split()[:3]), settings()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        import_file(write_csv(ROWS))  # into an empty table: a bulk load, its indexes built again
+        bulk, seen[:] = list(seen), []
+        assert settings() == before
+        import_file(write_csv(HEADER + "Nina;Roy;nina@acme.example;;;;;\n", name="one.csv"))
+        into_larger = list(seen)
+    assert settings() == before
+    threads = min(8, os.cpu_count() or 1)
+    # the sorts of the index builds in threads, in the connection's own small cache
+    assert ("CREATE UNIQUE INDEX", (before[0], threads)) in bulk
+    # one row into three: a large cache for the random places its keys go to
+    assert into_larger == [("INSERT INTO prospects_prospect", (-131072, before[1]))]
