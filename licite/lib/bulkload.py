@@ -18,9 +18,10 @@ load inside the block must not rely on a unique index to find conflicts (no
 An index on columns whose values the rows of a load share (a date, a status, a batch) is the
 exception on SQLite: its new keys go to a few places, each hot in the cache, and it costs less
 kept up than built again from a scan of the whole table (the benchmark's 1M-row import: 7.4 to
-7.6 s in all with three such indexes kept up, 8.5 to 8.9 s with them built again). The caller names those columns (`shared`). PostgreSQL
-rebuilds them all the same: kept up, they made its inserts twice as slow (921k prospects 7.0 s
-against 3.0 s, their provenance 4.0 s against 1.8 s, for 1.6 s of index builds).
+7.6 s in all with three such indexes kept up, 8.5 to 8.9 s with them built again). The caller
+names those columns (`shared`). PostgreSQL rebuilds them all the same: kept up, they made its
+inserts twice as slow (921k prospects 7.0 s against 3.0 s, their provenance 4.0 s against 1.8
+s, for 1.6 s of index builds).
 
 On PostgreSQL the tables stay locked for the rest of the transaction (readers wait), so the
 callers keep this for loads at least as large as the table already is.

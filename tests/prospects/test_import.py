@@ -198,6 +198,19 @@ def test_the_report_can_be_written_to_a_file(source, write_csv, tmp_path):
     assert json.loads((tmp_path / "r.json").read_text())["created"] == 3
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("missing/r.json", "there is no folder"), (".", "is a folder, not a file")],
+)
+def test_a_report_that_could_not_be_written_stops_the_import_before_it_stores_anything(
+    source, write_csv, tmp_path, where, message
+):
+    with pytest.raises(CommandError, match=f"--report: .*{message}.*; nothing was imported"):
+        import_file(write_csv(ROWS), "--report", str(tmp_path / where))
+    assert not Prospect.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
 def test_a_column_can_be_mapped_by_hand(source, write_csv):
     report = import_file(
         write_csv("Mail pro,Qui\njeanne@acme.example,Jeanne Dupont\n"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime, time
 from pathlib import Path
@@ -64,6 +65,8 @@ class Command(LiciteCommand):
         parser.add_argument("--json", action="store_true", help="Print the report as JSON instead of a table")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"]:
+            _check_writable(options["report"])
         source = Source.objects.filter(name=options["source"]).first()
         if source is None:
             raise CommandError(f"no source named {options['source']!r}: declare it with `licite sources add`")
@@ -146,8 +149,21 @@ def _collected_at(value: str | None) -> datetime | None:
     return moment
 
 
+def _check_writable(path: Path) -> None:
+    """--report's file can be written: found out before importing, not after."""
+    if path.is_dir():
+        raise CommandError(f"--report: {path} is a folder, not a file; nothing was imported")
+    target = path if path.exists() else path.parent
+    if not target.is_dir() and not path.exists():
+        raise CommandError(f"--report: there is no folder {path.parent}; nothing was imported")
+    if not os.access(target, os.W_OK):
+        raise CommandError(f"--report: cannot write to {target} (permission denied); nothing was imported")
+
+
 def _write_json(path: Path, report: ImportReport) -> None:
     try:
         path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"--report: cannot write {path}: {exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk, say: the import itself is done
+        stored = not report.dry_run and report.batch is not None
+        done = f"the import is stored (batch {report.batch}), but " if stored else ""
+        raise CommandError(f"{done}--report: cannot write {path}: {exc.strerror or exc}") from None
