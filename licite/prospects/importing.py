@@ -58,6 +58,7 @@ DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domai
 KNOWN = "licite_import_known"
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
+GATED_AHEAD = 4  # slices gated ahead of the staging: more than a part (staging.MIN_PART_ROWS)
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 
 
@@ -338,7 +339,9 @@ def _gated(
         return gate_chunks(table, ChunkGate(gate, settings.SUPPRESSION_KEY, dropped), _workers(request))
     frame_gate = FrameGate(gate, settings.SUPPRESSION_KEY, dropped)
     size = request.frame_rows
-    return ahead(frame_gate(frame.slice(start, size)) for start in range(0, frame.height, size))
+    # A few slices ahead: on PostgreSQL nothing takes them while a part is being stored.
+    slices = (frame_gate(frame.slice(start, size)) for start in range(0, frame.height, size))
+    return ahead(slices, steps=GATED_AHEAD)
 
 
 def _reject(report: ImportReport, verdict: Rejected) -> None:

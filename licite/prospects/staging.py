@@ -3,7 +3,7 @@
 The rows arrive as polars frames (`licite.ingest.gating.STAGED_SCHEMA`) and reach the database
 without becoming Python objects one by one:
 
-- on PostgreSQL, into a temporary table, by COPY from the CSV polars writes;
+- on PostgreSQL, into temporary tables, by COPY from the CSV polars writes;
 - on SQLite, into tables of scratch database files, through ADBC's SQLite driver, which binds
   the Arrow columns in C without holding the GIL; Python's sqlite3 module binds each value of
   each row holding the GIL: for the benchmark's 921,483 rows, 5.9 s inside an import (2.2 s
@@ -15,8 +15,11 @@ closed, is attached to the import's connection and stored by its statements whil
 ones are gated and written, on the machine's other core. A part stays attached until the
 import's transaction has ended (an attached file can be detached only once no transaction is
 open; SQLite attaches 10 at most, hence `MAX_PARTS`). An import run inside a caller's
-transaction (a test's, say) stages into a temporary table instead, through sqlite3, and the
+transaction (a test's, say) stages into temporary tables instead, through sqlite3, and the
 same statements follow (tests/prospects/test_staging.py holds both to the same result).
+
+On PostgreSQL the temporary tables are filled by COPY on the import's own connection, part
+after part too: the server stores one part while the gate, in its thread, gates the next.
 
 The scratch files are written outside the import's transaction, and nothing outside the import
 reads them: a failure leaves the database as it was. They live in a directory of their own
@@ -40,6 +43,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.db import DatabaseError, connection
@@ -84,30 +88,59 @@ class Staging(ABC):
 
 
 class _Temporary(Staging):
-    """A temporary table, created and filled inside the import's transaction (a failure rolls
-    it back with the rest): COPY on PostgreSQL; on SQLite, inside a caller's transaction."""
+    """Temporary tables, created and filled inside the import's transaction (a failure rolls
+    them back with the rest): COPY on PostgreSQL; on SQLite, inside a caller's transaction.
+
+    In parts, like the scratch files, on the import's own connection: while the statements
+    store one part, the server is busy, but the gate goes on in its thread, on the other
+    core, and the next part is copied from what it gated meanwhile. Each part's table is
+    dropped once stored, when the next one is asked for.
+    """
+
+    def __init__(self) -> None:
+        self.tables: list[str] = []
 
     def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
-        names = ", ".join(STAGED_COLUMNS)
+        part_rows, pending = _part_rows(expected_rows, limited=False), iter(frames)
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {TABLE} ({_columns()})")
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    for frame in frames:
-                        # Empty strings are written "" and read back as such; no value is null.
-                        copy.write(frame.write_csv(include_header=False))
-            else:
-                marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
-                insert = f"INSERT INTO {TABLE} ({names}) VALUES ({marks})"
+            for number in itertools.count():
+                if self.tables:  # the last part is stored
+                    cursor.execute(f"DROP TABLE {self.tables.pop()}")
+                table = f"{TABLE}_{number}"
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({_columns()})")
+                self.tables.append(table)
+                more = self._fill(cursor, table, pending, part_rows)
+                yield table
+                if not more:
+                    return
+
+    def _fill(self, cursor: Any, table: str, frames: Iterator[pl.DataFrame], part_rows: int) -> bool:
+        """Copy frames into `table` until it holds `part_rows` rows; whether frames may remain."""
+        names, rows = ", ".join(STAGED_COLUMNS), 0
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
                 for frame in frames:
-                    cursor.executemany(insert, frame.rows())
-        yield TABLE
+                    # Empty strings are written "" and read back as such; no value is null.
+                    copy.write(frame.write_csv(include_header=False))
+                    rows += frame.height
+                    if rows >= part_rows:
+                        return True
+            return False
+        insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(STAGED_COLUMNS))})"
+        for frame in frames:
+            cursor.executemany(insert, frame.rows())
+            rows += frame.height
+            if rows >= part_rows:
+                return True
+        return False
 
     def close(self) -> None:
         # Gone already if the import's transaction was rolled back; the connection may be too.
-        with suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        for table in self.tables:
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        self.tables.clear()
 
 
 class _Sqlite(Staging):
@@ -174,10 +207,14 @@ class _Sqlite(Staging):
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def _part_rows(expected_rows: int | None) -> int:
-    """The rows of a part: all in one without an estimate, else in up to MAX_PARTS parts."""
+def _part_rows(expected_rows: int | None, limited: bool = True) -> int:
+    """The rows of a part: all in one without an estimate, else in up to MAX_PARTS parts (the
+    scratch files, `limited` by SQLite's attachments; temporary tables, one at a time, are
+    not, and stay near the same size)."""
     if expected_rows is None:
         return sys.maxsize
+    if not limited:
+        return MIN_PART_ROWS
     return max(MIN_PART_ROWS, -(-expected_rows // (MAX_PARTS - 1)))  # the last part may be empty
 
 

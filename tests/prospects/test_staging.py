@@ -50,10 +50,15 @@ def scratch_dir(tmp_path, monkeypatch) -> Path:
 def staging_table_left() -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = %s", [TABLE])
+            cursor.execute("SELECT COUNT(*) FROM sqlite_temp_master WHERE name LIKE %s", [f"{TABLE}%"])
         else:
-            cursor.execute("SELECT COUNT(*) FROM pg_class WHERE relname = %s", [TABLE])
+            cursor.execute("SELECT COUNT(*) FROM pg_class WHERE relname LIKE %s", [f"{TABLE}%"])
         return bool(cursor.fetchone()[0])
+
+
+def staging_tables(queries: CaptureQueriesContext) -> list[dict[str, str]]:
+    """The temporary staging tables the queries created."""
+    return [query for query in queries if query["sql"].startswith(f"CREATE TEMPORARY TABLE {TABLE}")]
 
 
 def attached() -> list[str]:
@@ -183,10 +188,13 @@ def test_rows_staged_in_parts_store_what_one_part_stores(source, tmp_path, scrat
     with CaptureQueriesContext(connection) as queries:
         parts = imports(tmp_path / "parts")
     attaches = [query for query in queries if query["sql"].startswith("ATTACH")]
-    with transaction.atomic():
+    tables = staging_tables(queries)
+    monkeypatch.setattr(staging, "MIN_PART_ROWS", 10**9)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         whole = imports(tmp_path / "whole")
-    if connection.vendor == "sqlite":
-        assert len(attaches) >= 9  # three imports, each in several parts
+    # three imports, each in several parts (scratch files on SQLite, temporary tables on PostgreSQL)
+    assert len(attaches if connection.vendor == "sqlite" else tables) >= 9
+    assert len(staging_tables(queries)) == 3  # against one temporary table each
     assert parts == whole
     assert [whole[1][key] for key in ("created", "updated", "suppressed")] == [1, 4, 1]
     assert list(scratch_dir.iterdir()) == []
