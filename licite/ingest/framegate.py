@@ -42,7 +42,12 @@ PYTHON_SPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_SPACE_RUN = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in PYTHON_SPACE) + "]+"
+_SPACE = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in PYTHON_SPACE) + "]"
+_SPACE_RUN = _SPACE + "+"
+# What collapsing changes: white space other than a plain space, or a run of two or more.
+_UNCOLLAPSED = (
+    "[" + "".join(f"\\x{{{ord(char):x}}}" for char in PYTHON_SPACE if char != " ") + "]|" + _SPACE + "{2,}"
+)
 _ASCII_SPACE = "".join(char for char in PYTHON_SPACE if char.isascii())
 
 # emails._FAST_ADDRESS, every punctuation mark escaped for Rust's regex syntax.
@@ -147,9 +152,10 @@ class FrameGate:
             ("first_name", "last_name", "job_title", "company", "company_domain", "country")
         )
         for name, index, limit in self.gate.kept:
-            collapsed = admitted[column(index)].str.replace_all(_SPACE_RUN, " ").str.strip_chars(" ")
-            self.gate.notes.truncated += int((collapsed.str.len_chars() > limit).sum())
-            fields[name] = collapsed.str.slice(0, limit)
+            collapsed = _collapsed(admitted[column(index)])
+            too_long = int((collapsed.str.len_chars() > limit).sum())
+            self.gate.notes.truncated += too_long
+            fields[name] = collapsed.str.slice(0, limit) if too_long else collapsed
         if fields["country"] is not None:
             fields["country"] = self._countries(fields["country"])
         if fields["company_domain"] is not None:
@@ -177,6 +183,18 @@ class FrameGate:
             [phone(value, country) for value, country in zip(raw, countries.to_list(), strict=True)],
             dtype=pl.String,
         )
+
+
+def _collapsed(values: pl.Series) -> pl.Series:
+    """Each run of white space one plain space, none at either end (" ".join(value.split())).
+
+    Only the values that collapsing changes inside go through the replacement: most hold no
+    white space but single plain spaces, and a look costs half a replacement.
+    """
+    changed = values.str.contains(_UNCOLLAPSED)
+    if changed.any():
+        values = values.scatter(changed.arg_true(), values.filter(changed).str.replace_all(_SPACE_RUN, " "))
+    return values.str.strip_chars(" ")
 
 
 def _values(series: pl.Series | None, height: int) -> pl.Series:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from licite.core.gate import RowGate
 from licite.core.suppression import suppression_hash
-from licite.ingest.framegate import PYTHON_SPACE, FrameGate, column
+from licite.ingest.framegate import PYTHON_SPACE, FrameGate, _collapsed, column
 from licite.ingest.gating import ChunkGate, ChunkResult
 from licite.prospects.importing import normalize_phone
 from tests.core.test_emails import addresses, disguises
@@ -88,6 +88,12 @@ def both(mapping: dict[str, int], rows: list[list[str]], keep_phone: bool) -> tu
 def test_the_white_space_written_out_is_what_python_calls_white_space():
     every = "".join(char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace())
     assert every == PYTHON_SPACE
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=PYTHON_SPACE + " ab\u00e9", max_size=8), max_size=30))
+def test_white_space_collapses_as_split_and_join_collapse_it(values):
+    assert _collapsed(pl.Series(values, dtype=pl.String)).to_list() == [" ".join(v.split()) for v in values]
 
 
 def test_the_frame_gate_admits_and_rejects_the_tricky_addresses_as_the_row_gate_does():
