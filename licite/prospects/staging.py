@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import secrets
 import shutil
 import sys
 import tempfile
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 
 from licite.ingest.gating import STAGED_COLUMNS
 from licite.lib.ahead import ahead
@@ -56,6 +57,8 @@ __all__ = ["Staging", "StagingFailed", "staging_table"]
 PREFIX = "licite-import-"
 TABLE = "licite_import_staging"
 _ALIAS = "licite_staging_"
+_PART = "licite_import_part_"  # PostgreSQL: the unlogged tables of _Copied, then key and number
+_LOCK_CLASS = 1_741_626_121  # the first key of their advisory locks: licite's staging
 # Each part stays attached until the import's transaction has ended, and SQLite attaches 10
 # files at most (main and temp aside); smaller parts would cost more statements than they let
 # overlap.
@@ -143,6 +146,78 @@ class _Temporary(Staging):
         self.tables.clear()
 
 
+class _Copied(Staging):
+    """PostgreSQL: unlogged tables, one a part, written by COPY on a second connection in a
+    thread and committed there, each stored by the import's statements while the next one is
+    written (the two connections' servers on the two cores).
+
+    They are written outside the import's transaction and read only by it: a failure leaves
+    the database as it was, and they are dropped when the import ends, whatever the outcome.
+    Their writer holds an advisory lock named in theirs: tables whose lock nobody holds any
+    more (their import was killed) are dropped by the next import.
+    """
+
+    def __init__(self) -> None:
+        _drop_left_behind()
+        self.key = secrets.randbelow(2**31)
+        self.tables: list[str] = []
+
+    def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
+        stopped = threading.Event()  # the import has stopped: an error, Ctrl-C
+        part_rows = _part_rows(expected_rows, limited=False)
+        main = connections[connection.alias]  # the import's own, not the proxy of each thread's
+        written = self._write(frames, part_rows, stopped, type(main), dict(main.settings_dict))
+        yield from ahead(written, steps=MAX_PARTS, stop=stopped)
+
+    def _write(
+        self,
+        frames: Iterable[pl.DataFrame],
+        part_rows: int,
+        stopped: threading.Event,
+        wrapper: type[Any],
+        settings_dict: dict[str, Any],
+    ) -> Iterator[str]:
+        """Each part's table, once written and committed (in the writer's thread, on a
+        connection of its own, made like the import's)."""
+        import psycopg  # PostgreSQL only
+
+        writer = wrapper(settings_dict)
+        names, pending = ", ".join(STAGED_COLUMNS), iter(frames)
+        try:
+            with writer.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_CLASS, self.key])
+                for number in itertools.count():
+                    table = f"{_PART}{self.key}_{number}"
+                    self.tables.append(table)
+                    cursor.execute(f"CREATE UNLOGGED TABLE {table} ({_columns()})")
+                    rows, more = 0, False
+                    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+                        for frame in pending:
+                            if stopped.is_set():
+                                return
+                            copy.write(frame.write_csv(include_header=False))
+                            rows += frame.height
+                            if rows >= part_rows:
+                                more = True
+                                break
+                    yield table
+                    if not more:
+                        return
+        except (DatabaseError, psycopg.Error) as exc:  # no room, say; never the message: it may quote a row
+            raise StagingFailed(
+                f"cannot write the import's staging tables ({type(exc.__cause__ or exc).__name__}); "
+                "nothing was imported"
+            ) from None
+        finally:
+            writer.close()  # and with it the advisory lock
+
+    def close(self) -> None:
+        for table in self.tables:
+            with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        self.tables.clear()
+
+
 class _Sqlite(Staging):
     """Tables in scratch files, written through ADBC in a thread, each attached to the import's
     connection once written."""
@@ -226,10 +301,12 @@ def staging_table() -> Iterator[Staging]:
     Enter it outside the import's transaction: on SQLite the scratch file is detached when the
     block ends, once the transaction has.
     """
-    # Attached inside a transaction, the scratch file could be detached only when it ends: a
-    # caller's transaction (a test's, say) gets the temporary table.
-    scratch = connection.vendor == "sqlite" and not connection.in_atomic_block
-    staging: Staging = _Sqlite() if scratch else _Temporary()
+    # Attached inside a transaction, the scratch file could be detached only when it ends; a
+    # table committed by another connection could only be dropped once it ends: a caller's
+    # transaction (a test's, say) gets temporary tables.
+    staging: Staging = _Temporary()
+    if not connection.in_atomic_block:
+        staging = _Sqlite() if connection.vendor == "sqlite" else _Copied()
     try:
         yield staging
     finally:
@@ -247,6 +324,24 @@ def _cannot(what: str, error: Exception) -> str:
 def _detach(alias: str) -> None:
     with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
         cursor.execute(f"DETACH DATABASE {alias}")
+
+
+def _drop_left_behind() -> None:
+    """Drop the staging tables of imports whose writer is gone (killed, crashed): the advisory
+    lock named in their name is free."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+            [f"{_PART}%"],
+        )
+        for (table,) in cursor.fetchall():
+            match = re.fullmatch(rf"{_PART}(\d+)_\d+", table)
+            if match is None:
+                continue
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, int(match.group(1))])
+            if cursor.fetchone()[0]:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, int(match.group(1))])
 
 
 def _remove_left_behind() -> None:

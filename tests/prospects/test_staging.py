@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from licite.ingest.gating import staged_frame
@@ -61,6 +61,27 @@ def staging_tables(queries: CaptureQueriesContext) -> list[dict[str, str]]:
     return [query for query in queries if query["sql"].startswith(f"CREATE TEMPORARY TABLE {TABLE}")]
 
 
+def part_tables() -> list[str]:
+    """PostgreSQL's unlogged staging tables, of any import."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE %s", [f"{staging._PART}%"])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def another_session() -> Any:
+    """A connection of its own to the test database, in autocommit."""
+    other = type(connections["default"])(dict(connection.settings_dict))
+    other.ensure_connection()
+    return other
+
+
+def provenance_inserts(queries: CaptureQueriesContext) -> list[dict[str, str]]:
+    """One a staged part stored."""
+    return [query for query in queries if query["sql"].startswith("INSERT INTO prospects_provenance")]
+
+
 def attached() -> list[str]:
     with connection.cursor() as cursor:
         if connection.vendor != "sqlite":
@@ -80,6 +101,7 @@ def test_the_scratch_file_and_the_temporary_table_store_the_same(source, tmp_pat
         temporary = load(source, tmp_path / "temporary", path)
     assert not [query for query in queries if query["sql"].startswith("ATTACH")]
     assert not staging_table_left()
+    assert part_tables() == []
     assert scratch == temporary
     assert temporary[1]["suppressed"] == 1
     assert list(scratch_dir.iterdir()) == []
@@ -108,6 +130,51 @@ def test_a_failed_import_leaves_no_scratch_file_and_nothing_stored(source, write
     assert Provenance.objects.count() == 1
     assert list(scratch_dir.iterdir()) == []
     assert attached() == []
+
+
+def test_a_failed_import_leaves_no_staging_table_and_nothing_stored_on_postgresql(source, write_csv):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's staging tables")
+    run_import(
+        ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n", name="ok.csv")), source=source)
+    )
+    path = Path(write_csv("E-mail\njeanne@acme.example\nlea@acme.example\n"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION no_provenance() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        cursor.execute("CREATE TRIGGER no_provenance BEFORE INSERT ON prospects_provenance "
+                       "FOR EACH ROW EXECUTE FUNCTION no_provenance()")  # fmt: skip
+    try:
+        with pytest.raises(DatabaseError, match="refused by the test"):
+            run_import(ImportRequest(path=path, source=source))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER no_provenance ON prospects_provenance")
+            cursor.execute("DROP FUNCTION no_provenance()")
+    assert list(Prospect.objects.values_list("email", flat=True)) == ["jeanne@acme.example"]
+    assert Provenance.objects.count() == 1
+    assert part_tables() == []
+
+
+def test_the_staging_tables_of_a_killed_import_are_dropped_by_the_next_not_a_running_ones(source, write_csv):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's staging tables")
+    killed, running = f"{staging._PART}111_0", f"{staging._PART}222_0"
+    other = another_session()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"CREATE UNLOGGED TABLE {killed} (email text)")  # nobody holds lock 111
+            cursor.execute(f"CREATE UNLOGGED TABLE {running} (email text)")
+            cursor.execute("SELECT pg_advisory_lock(%s, 222)", [staging._LOCK_CLASS])  # its writer's
+        run_import(ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n")), source=source))
+        assert part_tables() == [running]
+        assert Prospect.objects.count() == 1
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {running}, {killed}")
+        other.close()
 
 
 def test_a_scratch_file_left_by_a_killed_import_is_removed_by_the_next(source, write_csv, scratch_dir):
@@ -188,15 +255,17 @@ def test_rows_staged_in_parts_store_what_one_part_stores(source, tmp_path, scrat
     with CaptureQueriesContext(connection) as queries:
         parts = imports(tmp_path / "parts")
     attaches = [query for query in queries if query["sql"].startswith("ATTACH")]
-    tables = staging_tables(queries)
+    stored_parts = provenance_inserts(queries)
     monkeypatch.setattr(staging, "MIN_PART_ROWS", 10**9)
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         whole = imports(tmp_path / "whole")
-    # three imports, each in several parts (scratch files on SQLite, temporary tables on PostgreSQL)
-    assert len(attaches if connection.vendor == "sqlite" else tables) >= 9
-    assert len(staging_tables(queries)) == 3  # against one temporary table each
+    # three imports, each in several parts (scratch files on SQLite, tables on PostgreSQL)
+    assert len(stored_parts) >= 9
+    assert len(attaches) >= 9 if connection.vendor == "sqlite" else not attaches
+    assert len(staging_tables(queries)) == len(provenance_inserts(queries)) == 3  # one temporary table each
     assert parts == whole
     assert [whole[1][key] for key in ("created", "updated", "suppressed")] == [1, 4, 1]
+    assert part_tables() == []
     assert list(scratch_dir.iterdir()) == []
     assert attached() == []
 
