@@ -47,7 +47,7 @@ from typing import Any
 
 from django.db import OperationalError
 
-__all__ = ["DatabaseInUse", "indexes_rebuilt_after", "written_once"]
+__all__ = ["DatabaseInUse", "indexes_rebuilt_after", "may_rebuild_indexes", "written_once"]
 
 log = logging.getLogger("licite.bulkload")
 
@@ -112,6 +112,19 @@ def indexes_rebuilt_after(cursor: Any, tables: Sequence[str], shared: Collection
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _drop, create in reversed(dropped):
         cursor.execute(create)
+
+
+def may_rebuild_indexes(cursor: Any, tables: Sequence[str]) -> bool:
+    """Whether the database user may drop and create again the indexes of `tables`: on
+    PostgreSQL only their owner may (an app often connects as a user that is not)."""
+    if cursor.db.vendor != "postgresql":
+        return True
+    cursor.execute(
+        "SELECT bool_and(pg_has_role(current_user, relowner, 'USAGE')) FROM pg_class "
+        "WHERE oid = ANY(%s::regclass[])",
+        [list(tables)],
+    )
+    return bool(cursor.fetchone()[0])
 
 
 def _rebuildable(cursor: Any, vendor: str, table: str, shared: frozenset[str]) -> list[tuple[str, str]]:

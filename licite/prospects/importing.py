@@ -42,7 +42,7 @@ from licite.ingest.frames import read_frame
 from licite.ingest.gating import ChunkGate, ChunkResult, collecting_rarely, gate_chunks
 from licite.ingest.reader import Table, open_table
 from licite.lib.ahead import ahead
-from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, written_once
+from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, may_rebuild_indexes, written_once
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
 from licite.prospects.staging import Staging, StagingFailed, staging_table
@@ -420,7 +420,10 @@ def _apply(
     with connection.cursor() as cursor:
         if expected_rows is None:  # the whole file is staged: its rows are known now
             expected_rows = report.rows_read - report.rejected - report.duplicates_in_file
-        bulk = _at_least_as_large_as_the_table(cursor, expected_rows)
+        # A bulk load drops and builds again indexes, which needs the tables' owner.
+        bulk = _at_least_as_large_as_the_table(cursor, expected_rows) and may_rebuild_indexes(
+            cursor, BULK_TABLES
+        )
         with _tuned_for(cursor, bulk):
             if bulk:
                 _store_in_bulk(cursor, itertools.chain([first], parts), store)

@@ -306,7 +306,10 @@ def staging_table() -> Iterator[Staging]:
     # transaction (a test's, say) gets temporary tables.
     staging: Staging = _Temporary()
     if not connection.in_atomic_block:
-        staging = _Sqlite() if connection.vendor == "sqlite" else _Copied()
+        if connection.vendor == "sqlite":
+            staging = _Sqlite()
+        elif _may_create_tables():
+            staging = _Copied()
     try:
         yield staging
     finally:
@@ -324,6 +327,15 @@ def _cannot(what: str, error: Exception) -> str:
 def _detach(alias: str) -> None:
     with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
         cursor.execute(f"DETACH DATABASE {alias}")
+
+
+def _may_create_tables() -> bool:
+    """Whether the database user may create tables where the import's statements find them
+    (PostgreSQL 15 no longer lets every user create tables in the public schema): else the
+    import stages into temporary tables, which any user may create."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_schema_privilege(current_schema(), 'CREATE')")
+        return bool(cursor.fetchone()[0])
 
 
 def _drop_left_behind() -> None:

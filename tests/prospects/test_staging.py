@@ -177,6 +177,39 @@ def test_the_staging_tables_of_a_killed_import_are_dropped_by_the_next_not_a_run
         other.close()
 
 
+def test_a_user_who_owns_no_table_and_may_create_none_imports_all_the_same(source, write_csv):
+    """An app's database user is often not the owner of its tables (who ran the migrations),
+    and since PostgreSQL 15 may create no table in the public schema: such an import keeps the
+    indexes (only their owner may drop them) and stages into temporary tables."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's privileges")
+    role = "licite_test_app_user"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        cursor.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", [role])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+            pytest.skip("every user may create tables in public here (PostgreSQL before 15)")
+        cursor.execute(f"SET ROLE {role}")
+    try:
+        path = Path(write_csv("E-mail\njeanne@acme.example\nlea@acme.example\n"))
+        with CaptureQueriesContext(connection) as queries:
+            report = run_import(ImportRequest(path=path, source=source))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+    assert report.created == Prospect.objects.count() == Provenance.objects.count() == 2
+    assert len(staging_tables(queries)) == 1
+    assert not [query for query in queries if query["sql"].startswith(("DROP INDEX", "ALTER TABLE"))]
+    assert part_tables() == []
+
+
 def test_a_scratch_file_left_by_a_killed_import_is_removed_by_the_next(source, write_csv, scratch_dir):
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                            text=True, check=True)  # fmt: skip
