@@ -14,6 +14,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import CommandError
-from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from licite.ingest.gating import staged_frame
@@ -108,53 +110,42 @@ def test_the_scratch_file_and_the_temporary_table_store_the_same(source, tmp_pat
     assert attached() == []
 
 
-def test_a_failed_import_leaves_no_scratch_file_and_nothing_stored(source, write_csv, scratch_dir):
-    if connection.vendor != "sqlite":
-        pytest.skip("the scratch file is SQLite's alone")
+@contextmanager
+def provenance_refused() -> Iterator[None]:
+    """Every provenance insert fails inside the block."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("CREATE TRIGGER no_provenance BEFORE INSERT ON prospects_provenance "
+                           "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")  # fmt: skip
+        else:
+            cursor.execute("CREATE FUNCTION no_provenance() RETURNS trigger LANGUAGE plpgsql AS "
+                           "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$")  # fmt: skip
+            cursor.execute("CREATE TRIGGER no_provenance BEFORE INSERT ON prospects_provenance "
+                           "FOR EACH ROW EXECUTE FUNCTION no_provenance()")  # fmt: skip
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER no_provenance")
+            else:
+                cursor.execute("DROP TRIGGER no_provenance ON prospects_provenance")
+                cursor.execute("DROP FUNCTION no_provenance()")
+
+
+def test_a_failed_import_leaves_no_staging_behind_and_nothing_stored(source, write_csv, scratch_dir):
     run_import(
         ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n", name="ok.csv")), source=source)
     )
     # Known and new addresses, whose provenance cannot be written: the import fails once its
     # rows are staged, while storing them.
     path = Path(write_csv("E-mail\njeanne@acme.example\nlea@acme.example\n"))
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TRIGGER no_provenance BEFORE INSERT ON prospects_provenance "
-                       "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")  # fmt: skip
-    try:
-        with pytest.raises(IntegrityError, match="refused by the test"):
-            run_import(ImportRequest(path=path, source=source))
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER no_provenance")
+    with provenance_refused(), pytest.raises(DatabaseError, match="refused by the test"):
+        run_import(ImportRequest(path=path, source=source))
     assert list(Prospect.objects.values_list("email", flat=True)) == ["jeanne@acme.example"]
     assert Provenance.objects.count() == 1
     assert list(scratch_dir.iterdir()) == []
     assert attached() == []
-
-
-def test_a_failed_import_leaves_no_staging_table_and_nothing_stored_on_postgresql(source, write_csv):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's staging tables")
-    run_import(
-        ImportRequest(path=Path(write_csv("E-mail\njeanne@acme.example\n", name="ok.csv")), source=source)
-    )
-    path = Path(write_csv("E-mail\njeanne@acme.example\nlea@acme.example\n"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION no_provenance() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
-        )
-        cursor.execute("CREATE TRIGGER no_provenance BEFORE INSERT ON prospects_provenance "
-                       "FOR EACH ROW EXECUTE FUNCTION no_provenance()")  # fmt: skip
-    try:
-        with pytest.raises(DatabaseError, match="refused by the test"):
-            run_import(ImportRequest(path=path, source=source))
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER no_provenance ON prospects_provenance")
-            cursor.execute("DROP FUNCTION no_provenance()")
-    assert list(Prospect.objects.values_list("email", flat=True)) == ["jeanne@acme.example"]
-    assert Provenance.objects.count() == 1
     assert part_tables() == []
 
 
