@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import suppress
 from typing import TypeVar
 
@@ -26,7 +26,9 @@ class _Failed:
         self.error = error
 
 
-def ahead(items: Iterable[T], steps: int = 1, stop: threading.Event | None = None) -> Iterator[T]:
+def ahead(
+    items: Iterable[T], steps: int = 1, stop: threading.Event | None = None
+) -> Generator[T, None, None]:
     """Yield what `items` yields, computing up to `steps` items ahead in a thread.
 
     An exception raised by `items` is raised here, in its place. When the consumer stops early

@@ -41,10 +41,10 @@ import sys
 import tempfile
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db import DatabaseError, connection, connections
@@ -65,6 +65,7 @@ _LOCK_CLASS = 1_741_626_121  # the first key of their advisory locks: licite's s
 MAX_PARTS = 10
 MIN_PART_ROWS = 100_000
 _aliases = itertools.count(1)
+T = TypeVar("T")
 
 
 def _columns() -> str:
@@ -78,6 +79,22 @@ class StagingFailed(Exception):
 
 class Staging(ABC):
     """Where one import stages its rows."""
+
+    _writer: Generator[Any, None, None] | None = None  # the parts of a writer thread, once started
+    _stopped: threading.Event | None = None
+
+    def _written_in_thread(self, written: Iterator[T]) -> Generator[T, None, None]:
+        """What `written` yields, computed ahead in a writer thread, which close() stops."""
+        self._writer = ahead(written, steps=MAX_PARTS, stop=self._stopped)
+        return self._writer
+
+    def _stop_writer(self) -> None:
+        """Stop the writer thread and wait for it: an interrupted import's may still be writing
+        (its parts are closed only when the interruption's traceback goes)."""
+        if self._stopped is not None:
+            self._stopped.set()
+        if self._writer is not None:
+            self._writer.close()  # ahead's generator: waits for its thread
 
     @abstractmethod
     def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
@@ -163,11 +180,11 @@ class _Copied(Staging):
         self.tables: list[str] = []
 
     def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
-        stopped = threading.Event()  # the import has stopped: an error, Ctrl-C
+        self._stopped = threading.Event()  # the import has stopped: an error, Ctrl-C
         part_rows = _part_rows(expected_rows, limited=False)
         main = connections[connection.alias]  # the import's own, not the proxy of each thread's
-        written = self._write(frames, part_rows, stopped, type(main), dict(main.settings_dict))
-        yield from ahead(written, steps=MAX_PARTS, stop=stopped)
+        written = self._write(frames, part_rows, self._stopped, type(main), dict(main.settings_dict))
+        yield from self._written_in_thread(written)
 
     def _write(
         self,
@@ -212,6 +229,7 @@ class _Copied(Staging):
             writer.close()  # and with it the advisory lock
 
     def close(self) -> None:
+        self._stop_writer()
         for table in self.tables:
             with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -231,9 +249,9 @@ class _Sqlite(Staging):
         self.aliases: list[str] = []
 
     def parts(self, frames: Iterable[pl.DataFrame], expected_rows: int | None) -> Iterator[str]:
-        stopped = threading.Event()  # the import has stopped: an error, Ctrl-C
-        written = self._write(frames, _part_rows(expected_rows), stopped)
-        for path in ahead(written, steps=MAX_PARTS, stop=stopped):
+        self._stopped = threading.Event()  # the import has stopped: an error, Ctrl-C
+        written = self._write(frames, _part_rows(expected_rows), self._stopped)
+        for path in self._written_in_thread(written):
             yield self._attach(path)
 
     def _write(
@@ -277,6 +295,7 @@ class _Sqlite(Staging):
         return f"{alias}.{TABLE}"
 
     def close(self) -> None:
+        self._stop_writer()
         for alias in self.aliases:
             _detach(alias)
         shutil.rmtree(self.directory, ignore_errors=True)

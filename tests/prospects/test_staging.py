@@ -6,6 +6,7 @@ never outlive its import.
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import sqlite3
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -199,6 +201,30 @@ def test_a_user_who_owns_no_table_and_may_create_none_imports_all_the_same(sourc
     assert len(staging_tables(queries)) == 1
     assert not [query for query in queries if query["sql"].startswith(("DROP INDEX", "ALTER TABLE"))]
     assert part_tables() == []
+
+
+def test_an_interrupted_import_leaves_no_staging_table_on_postgresql(source, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's staging tables (SQLite's: tests/prospects/test_import_interrupted.py)")
+    test_database = urlsplit(os.environ["LICITE_DATABASE_URL"])._replace(
+        path=f"/{connection.settings_dict['NAME']}"
+    )
+    env = {**os.environ, "LICITE_HOME": str(tmp_path / "home"), "LICITE_DATABASE_URL": test_database.geturl()}
+    path = large_file(tmp_path / "salon.csv", 300_000, "une note")
+    importing = subprocess.Popen(
+        [*LICITE, "import", str(path), "--source", source.name, "--json"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(part_tables()) < 2 and time.monotonic() < deadline and importing.poll() is None:
+        time.sleep(0.005)
+    assert len(part_tables()) >= 2, "the import never staged two parts"
+    os.killpg(importing.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _out, err = importing.communicate(timeout=60)
+    assert (importing.returncode, err.strip().splitlines()) == (130, ["licite: interrupted"])
+    assert part_tables() == []
+    assert not ImportBatch.objects.exists()
+    assert not Prospect.objects.exists()
 
 
 def test_a_scratch_file_left_by_a_killed_import_is_removed_by_the_next(source, write_csv, scratch_dir):
