@@ -55,3 +55,12 @@ def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path
     assert "cannot open the database (" in result.stderr
     assert "check LICITE_DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_database_not_migrated_yet(tmp_path):
+    result = run_licite(
+        "serve", "--bind", "127.0.0.1:0", env={"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""}
+    )
+    assert result.returncode != 0
+    assert "the database has unapplied migrations: run `licite migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr

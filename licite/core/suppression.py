@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 from licite.core.emails import normalize_email, strip_subaddress
 
 __all__ = [
-    "DOTLESS_SUFFIXES",
     "MIN_KEY_BYTES",
+    "OTHER_IDENTITY_MARKS",
+    "check_key",
     "identity_hasher",
     "suppression_hash",
     "suppression_hasher",
@@ -36,7 +37,11 @@ MIN_KEY_BYTES = 32
 
 # Gmail delivers "j.ean@" to "jean@", and googlemail.com is gmail.com: one person, one identity.
 _DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-DOTLESS_SUFFIXES = tuple(f"@{domain}" for domain in _DOTLESS_DOMAINS)
+_DOTLESS_SUFFIXES = tuple(f"@{domain}" for domain in _DOTLESS_DOMAINS)
+# An address is its own suppression identity unless it holds a "+" or ends with one of these:
+# what a bulk hasher may test first, to call suppression_identity only where it changes something.
+_SUBADDRESS = "+"
+OTHER_IDENTITY_MARKS = (_SUBADDRESS, _DOTLESS_SUFFIXES)
 
 
 def suppression_identity(normalized: str) -> str:
@@ -51,7 +56,7 @@ def suppression_identity(normalized: str) -> str:
 
 def suppression_hash(address: str, key: bytes) -> str:
     """Hex HMAC-SHA256 of an address's suppression identity; raises InvalidEmail if invalid."""
-    _check_key(key)
+    check_key(key)
     identity = suppression_identity(normalize_email(address))
     return hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()
 
@@ -72,11 +77,11 @@ def identity_hasher(key: bytes) -> Callable[[str], str]:
     HMAC (RFC 2104) from its two keyed SHA-256 states, computed once: copying them costs less
     than an hmac object's own copy, and an import hashes every address of its file.
     """
-    _check_key(key)
+    check_key(key)
     inner, outer = _keyed_states(key)
 
     def hash_normalized(normalized: str) -> str:
-        if "+" in normalized or normalized.endswith(DOTLESS_SUFFIXES):
+        if _SUBADDRESS in normalized or normalized.endswith(_DOTLESS_SUFFIXES):
             normalized = suppression_identity(normalized)
         # else it is its own identity: the usual case, made cheap
         mac = inner.copy()
@@ -101,7 +106,8 @@ def _keyed_states(key: bytes) -> tuple["HASH", "HASH"]:
     return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
 
 
-def _check_key(key: bytes) -> None:
+def check_key(key: bytes) -> None:
+    """Raise unless `key` can key the suppression list's HMAC (bytes, at least MIN_KEY_BYTES)."""
     if not isinstance(key, bytes):
         raise TypeError("the suppression key must be bytes")
     if len(key) < MIN_KEY_BYTES:

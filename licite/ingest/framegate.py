@@ -30,7 +30,7 @@ from licite.core.countries import country_code
 from licite.core.domains import FREE_MAIL_DOMAINS, FREE_MAIL_FAMILIES, PUBLIC_SECOND_LEVELS
 from licite.core.emails import EmailKind, InvalidEmail, kind_of_address
 from licite.core.gate import RowGate, company_domain, rejected_address, split_full_name
-from licite.core.suppression import DOTLESS_SUFFIXES, identity_hasher, suppression_identity
+from licite.core.suppression import OTHER_IDENTITY_MARKS, check_key, suppression_identity
 from licite.ingest.gating import STAGED_SCHEMA, ChunkResult
 
 __all__ = ["FrameGate", "column"]
@@ -42,12 +42,16 @@ PYTHON_SPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_SPACE = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in PYTHON_SPACE) + "]"
-_SPACE_RUN = _SPACE + "+"
+
+
+def _one_of(chars: str) -> str:
+    """A regex class of exactly these characters."""
+    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in chars) + "]"
+
+
+_SPACE_RUN = _one_of(PYTHON_SPACE) + "+"
 # What collapsing changes: white space other than a plain space, or a run of two or more.
-_UNCOLLAPSED = (
-    "[" + "".join(f"\\x{{{ord(char):x}}}" for char in PYTHON_SPACE if char != " ") + "]|" + _SPACE + "{2,}"
-)
+_UNCOLLAPSED = _one_of(PYTHON_SPACE.replace(" ", "")) + "|" + _one_of(PYTHON_SPACE) + "{2,}"
 _ASCII_SPACE = "".join(char for char in PYTHON_SPACE if char.isascii())
 
 # emails._FAST_ADDRESS, every punctuation mark escaped for Rust's regex syntax.
@@ -76,7 +80,7 @@ class FrameGate:
     def __init__(self, gate: RowGate, key: bytes, dropped: Sequence[int]) -> None:
         self.gate = gate
         self.dropped = tuple(dropped)
-        self._hasher = identity_hasher(key)  # checks the key
+        check_key(key)
         self._key = key.decode()  # the settings' key is text, as polars_hash wants it
         kinds = (EmailKind.NOMINATIVE, EmailKind.GENERIC, EmailKind.PRIVATE)
         self._basis = {kind.value: decide_basis(kind) for kind in kinds}
@@ -138,8 +142,9 @@ class FrameGate:
         through suppression_identity once per distinct address that has another, then its
         HMAC-SHA256 under the key, in polars' threads (polars_hash, RFC 2104 too: a test holds
         both to the same hashes)."""
-        other = addresses.str.contains("+", literal=True)
-        for suffix in DOTLESS_SUFFIXES:
+        mark, suffixes = OTHER_IDENTITY_MARKS
+        other = addresses.str.contains(mark, literal=True)
+        for suffix in suffixes:
             other |= addresses.str.ends_with(suffix)
         distinct = addresses.filter(other).unique().to_list()
         identity = addresses.replace({address: suppression_identity(address) for address in distinct})

@@ -45,15 +45,20 @@ class LiciteCommand(BaseCommand):
         return super().create_parser(prog_name, subcommand, **kwargs)
 
 
+def migrations_pending() -> bool:
+    """Whether the database lacks migrations of this version (is not set up, say)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def _database_problem(error: DatabaseError) -> CommandError | None:
     """The user's mistake behind a database error, if it is one: a database not set up, or
     not up to date with this version; one that cannot be opened. Other errors are left as they
     are: their message may quote a stored value."""
-    from django.db.migrations.executor import MigrationExecutor
-
     try:
-        executor = MigrationExecutor(connection)
-        behind = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        behind = migrations_pending()
     except OperationalError as exc:  # the database cannot even be opened
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         return CommandError(f"cannot open the database ({reason}): check LICITE_DATABASE_URL and LICITE_HOME")

@@ -339,7 +339,7 @@ def _gated(
         return gate_chunks(table, ChunkGate(gate, settings.SUPPRESSION_KEY, dropped), _workers(request))
     frame_gate = FrameGate(gate, settings.SUPPRESSION_KEY, dropped)
     size = request.frame_rows
-    # A few slices ahead: on PostgreSQL nothing takes them while a part is being stored.
+    # A few slices ahead: staged into temporary tables, nothing takes them while a part is stored.
     slices = (frame_gate(frame.slice(start, size)) for start in range(0, frame.height, size))
     return ahead(slices, steps=GATED_AHEAD)
 

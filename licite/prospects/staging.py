@@ -3,7 +3,7 @@
 The rows arrive as polars frames (`licite.ingest.gating.STAGED_SCHEMA`) and reach the database
 without becoming Python objects one by one:
 
-- on PostgreSQL, into temporary tables, by COPY from the CSV polars writes;
+- on PostgreSQL, into tables by COPY from the CSV polars writes;
 - on SQLite, into tables of scratch database files, through ADBC's SQLite driver, which binds
   the Arrow columns in C without holding the GIL; Python's sqlite3 module binds each value of
   each row holding the GIL: for the benchmark's 921,483 rows, 5.9 s inside an import (2.2 s
@@ -18,8 +18,10 @@ open; SQLite attaches 10 at most, hence `MAX_PARTS`). An import run inside a cal
 transaction (a test's, say) stages into temporary tables instead, through sqlite3, and the
 same statements follow (tests/prospects/test_staging.py holds both to the same result).
 
-On PostgreSQL the temporary tables are filled by COPY on the import's own connection, part
-after part too: the server stores one part while the gate, in its thread, gates the next.
+On PostgreSQL the parts are unlogged tables, written by COPY on a second connection in a
+thread (`_Copied`), each stored by the import's connection while the next is written: the two
+servers run on the two cores. A user who may not create tables, or an import inside a caller's
+transaction, gets temporary tables on the import's own connection, part after part too.
 
 The scratch files are written outside the import's transaction, and nothing outside the import
 reads them: a failure leaves the database as it was. They live in a directory of their own
@@ -137,17 +139,11 @@ class _Temporary(Staging):
 
     def _fill(self, cursor: Any, table: str, frames: Iterator[pl.DataFrame], part_rows: int) -> bool:
         """Copy frames into `table` until it holds `part_rows` rows; whether frames may remain."""
-        names, rows = ", ".join(STAGED_COLUMNS), 0
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-                for frame in frames:
-                    # Empty strings are written "" and read back as such; no value is null.
-                    copy.write(frame.write_csv(include_header=False))
-                    rows += frame.height
-                    if rows >= part_rows:
-                        return True
-            return False
-        insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(STAGED_COLUMNS))})"
+            return _copy_part(cursor, table, frames, part_rows)
+        marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
+        insert = f"INSERT INTO {table} ({', '.join(STAGED_COLUMNS)}) VALUES ({marks})"
+        rows = 0
         for frame in frames:
             cursor.executemany(insert, frame.rows())
             rows += frame.height
@@ -156,11 +152,7 @@ class _Temporary(Staging):
         return False
 
     def close(self) -> None:
-        # Gone already if the import's transaction was rolled back; the connection may be too.
-        for table in self.tables:
-            with suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        self.tables.clear()
+        _drop(self.tables)  # gone already if the import's transaction was rolled back
 
 
 class _Copied(Staging):
@@ -199,7 +191,7 @@ class _Copied(Staging):
         import psycopg  # PostgreSQL only
 
         writer = wrapper(settings_dict)
-        names, pending = ", ".join(STAGED_COLUMNS), iter(frames)
+        pending = iter(frames)
         try:
             with writer.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_CLASS, self.key])
@@ -207,16 +199,9 @@ class _Copied(Staging):
                     table = f"{_PART}{self.key}_{number}"
                     self.tables.append(table)
                     cursor.execute(f"CREATE UNLOGGED TABLE {table} ({_columns()})")
-                    rows, more = 0, False
-                    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-                        for frame in pending:
-                            if stopped.is_set():
-                                return
-                            copy.write(frame.write_csv(include_header=False))
-                            rows += frame.height
-                            if rows >= part_rows:
-                                more = True
-                                break
+                    more = _copy_part(cursor, table, pending, part_rows, stopped)
+                    if stopped.is_set():
+                        return
                     yield table
                     if not more:
                         return
@@ -230,10 +215,7 @@ class _Copied(Staging):
 
     def close(self) -> None:
         self._stop_writer()
-        for table in self.tables:
-            with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        self.tables.clear()
+        _drop(self.tables)
 
 
 class _Sqlite(Staging):
@@ -299,6 +281,38 @@ class _Sqlite(Staging):
         for alias in self.aliases:
             _detach(alias)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _copy_part(
+    cursor: Any,
+    table: str,
+    frames: Iterator[pl.DataFrame],
+    part_rows: int,
+    stopped: threading.Event | None = None,
+) -> bool:
+    """PostgreSQL: COPY frames into `table` until it holds `part_rows` rows (or the import has
+    `stopped`); whether frames may remain."""
+    rows = 0
+    with cursor.cursor.copy(
+        f"COPY {table} ({', '.join(STAGED_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+    ) as copy:
+        for frame in frames:
+            if stopped is not None and stopped.is_set():
+                return True
+            # Empty strings are written "" and read back as such; no value is null.
+            copy.write(frame.write_csv(include_header=False))
+            rows += frame.height
+            if rows >= part_rows:
+                return True
+    return False
+
+
+def _drop(tables: list[str]) -> None:
+    """Drop the staging tables left, on the import's connection, after its transaction."""
+    for table in tables:
+        with suppress(DatabaseError), connection.cursor() as cursor:  # else gone with the connection
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    tables.clear()
 
 
 def _part_rows(expected_rows: int | None, limited: bool = True) -> int:

@@ -153,9 +153,9 @@ def _check_writable(path: Path) -> None:
     """--report's file can be written: found out before importing, not after."""
     if path.is_dir():
         raise CommandError(f"--report: {path} is a folder, not a file; nothing was imported")
-    target = path if path.exists() else path.parent
-    if not target.is_dir() and not path.exists():
+    if not path.parent.is_dir():
         raise CommandError(f"--report: there is no folder {path.parent}; nothing was imported")
+    target = path if path.exists() else path.parent
     if not os.access(target, os.W_OK):
         raise CommandError(f"--report: cannot write to {target} (permission denied); nothing was imported")
 

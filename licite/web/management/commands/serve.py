@@ -7,9 +7,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-from licite.lib.commands import LiciteCommand
+from licite.lib.commands import LiciteCommand, migrations_pending
 
 
 class Command(LiciteCommand):
@@ -32,8 +31,7 @@ class Command(LiciteCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        if migrations_pending():
             raise CommandError("the database has unapplied migrations: run `licite migrate` first")
         call_command("collectstatic", interactive=False, verbosity=0)
         connection.close()  # gunicorn forks: each worker opens its own connection
