@@ -117,8 +117,13 @@ def gate_chunks(table: Table, chunk_gate: ChunkGate, workers: int) -> Generator[
         context.Process(target=_work, args=(table, chunk_gate, index, workers, queues[index]), daemon=True)
         for index in range(workers)
     ]
-    for process in processes:
-        process.start()
+    # Born with Ctrl-C blocked, a worker cannot be interrupted before it ignores it (_work).
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     try:
         position = 0
         while True:
@@ -141,6 +146,7 @@ def _work(table: Table, chunk_gate: ChunkGate, index: int, workers: int, channel
     """A worker: read the whole file, gate chunks index, index + workers..., send the results."""
     # Ctrl-C reaches the whole process group: the parent handles it, and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one pending is dropped, ignored
     _collect_rarely()
     try:
         for position, chunk in enumerate(table.chunks()):

@@ -151,8 +151,14 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
         report.batch = previous.pk
         return report
     alone = written_once(connection) if request.exclusive else nullcontext(False)
+    # SQLite looks up the parent of each foreign key of each row written, and the children of
+    # each prospect created (the benchmark's 1M rows: 0.7 to 1.1 s of 5 in the statements). The
+    # import's statements take every key from rows of its own transaction, which no other
+    # connection may change meanwhile (one writer at a time), and delete nothing but staged
+    # rows: its keys hold by construction, and the checks are off for it (SQLite only, and
+    # only outside a caller's transaction; tests check every key after each kind of import).
     try:
-        with staging_table() as staging, alone as report.exclusive:
+        with staging_table() as staging, alone as report.exclusive, connection.constraint_checks_disabled():
             with transaction.atomic():
                 _import(request, opened, staging, digest, report, progress)
                 if request.dry_run:
@@ -309,13 +315,9 @@ def _stage(
 ) -> Iterator[pl.DataFrame]:
     """Collect the gated chunks in file order, drop in-file duplicates, yield the rows to stage,
     counting them by email kind and legal basis."""
-    seen: set[str] = set()
+    first_seen = _FirstSeen()
     for result in results:
-        first = []
-        for email in result.staged["email"].to_list():
-            first.append(email not in seen)
-            seen.add(email)
-        rows = result.staged.filter(pl.Series(first, dtype=pl.Boolean))
+        rows = result.staged.filter(first_seen(result.staged["email"]))
         report.duplicates_in_file += result.staged.height - rows.height
         for kind, basis, count in rows.group_by("email_kind", "legal_basis").len().iter_rows():
             kinds[kind, basis] += count
@@ -328,6 +330,29 @@ def _stage(
         if progress is not None:
             progress(result.rows)
         yield rows
+
+
+class _FirstSeen:
+    """Which rows of each frame, frames taken in file order, hold an address no row before held.
+
+    In polars, by 64-bit hash: the earlier rows whose hash is one of the frame's, then the
+    frame's rows whose address is one of theirs (a million addresses: 0.16 s, against 1.1 s
+    through a Python set of strings).
+    """
+
+    def __init__(self) -> None:
+        self.earlier: list[pl.DataFrame] = []  # each frame's hashes and addresses
+
+    def __call__(self, emails: pl.Series) -> pl.Series:
+        first = emails.is_first_distinct()
+        hashes = emails.hash()
+        if self.earlier:
+            earlier = pl.concat(self.earlier, rechunk=False)
+            held = earlier.filter(pl.col("hash").is_in(hashes.implode()))["email"]
+            if held.len():
+                first &= ~emails.is_in(held.implode())
+        self.earlier.append(pl.DataFrame({"hash": hashes, "email": emails}))
+        return first
 
 
 def _gated(
