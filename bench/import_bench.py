@@ -1,11 +1,12 @@
 """Benchmark: the whole import gate against a baseline measured in the same run.
 
-    python -m bench.import_bench [--rows 1000000] [--postgres URL]
+    python -m bench.import_bench [--rows 1000000] [--runs 3] [--postgres URL]
 
 Baseline on SQLite: the sqlite3 shell's own `.import` of the same file into a plain table.
 Baseline on PostgreSQL: `\\copy` of the same file into a plain table with psql.
 SQLite runs twice: as usual, and with `--exclusive` (the database alone, behind a rollback
 journal instead of the WAL), each into a new database.
+Every timed command starts once what the runs before it wrote is on disk (sync).
 Targets (2-core machine): at least 100,000 rows/s end to end, within 3x the baseline, peak
 memory under 1 GiB.
 """
@@ -29,7 +30,13 @@ OUT = ROOT / "bench" / "out"
 LICITE = [sys.executable, "-m", "licite.cli"]
 
 
+def settled() -> None:
+    """What the last run wrote goes to disk before the next one starts, rather than during it."""
+    os.sync()
+
+
 def timed(command: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> float:
+    settled()
     started = time.perf_counter()
     subprocess.run(command, env=env, input=stdin, text=True, check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - started
@@ -68,6 +75,7 @@ def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[f
         ["sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"],
     ):
         subprocess.run([*LICITE, *args], env=env, check=True, capture_output=True, cwd=ROOT)
+    settled()
     started = time.perf_counter()
     # wait4 gives this run's own peak (RUSAGE_CHILDREN would carry the largest of every run).
     with tempfile.TemporaryFile() as errors:
@@ -104,6 +112,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=1, help="Run it all this many times: one line a run")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
@@ -115,26 +124,8 @@ def main() -> int:
     if not csv_path.exists():
         generate(csv_path, arguments.rows)
     results = []
-    with tempfile.TemporaryDirectory() as work_dir:
-        work = Path(work_dir)
-        env = {
-            **os.environ,
-            "LICITE_HOME": str(work / "home"),
-            "LICITE_DATABASE_URL": "",
-            "LICITE_LOG_LEVEL": "warning",
-        }
-        baseline = sqlite_baseline(csv_path, work)
-        seconds, report, peak = licite_import(csv_path, env)
-        results.append(_result("sqlite", arguments.rows, baseline, seconds, peak, report))
-        env = {**env, "LICITE_HOME": str(work / "exclusive")}
-        seconds, report, peak = licite_import(csv_path, env, "--exclusive")
-        results.append(_result("sqlite --exclusive", arguments.rows, baseline, seconds, peak, report))
-        if arguments.postgres and shutil.which("psql"):
-            reset_postgres(arguments.postgres)
-            baseline = postgres_baseline(csv_path, arguments.postgres)
-            env = {**env, "LICITE_DATABASE_URL": arguments.postgres}
-            seconds, report, peak = licite_import(csv_path, env)
-            results.append(_result("postgresql", arguments.rows, baseline, seconds, peak, report))
+    for _run in range(arguments.runs):
+        results.extend(one_run(csv_path, arguments.rows, arguments.postgres))
     (OUT / "import.json").write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
         print(
@@ -145,6 +136,32 @@ def main() -> int:
         )
         print(" " * 19 + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items()))
     return 0
+
+
+def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict]:
+    """Each database once, each against its baseline measured just before."""
+    results = []
+    with tempfile.TemporaryDirectory() as work_dir:
+        work = Path(work_dir)
+        env = {
+            **os.environ,
+            "LICITE_HOME": str(work / "home"),
+            "LICITE_DATABASE_URL": "",
+            "LICITE_LOG_LEVEL": "warning",
+        }
+        baseline = sqlite_baseline(csv_path, work)
+        seconds, report, peak = licite_import(csv_path, env)
+        results.append(_result("sqlite", rows, baseline, seconds, peak, report))
+        env = {**env, "LICITE_HOME": str(work / "exclusive")}
+        seconds, report, peak = licite_import(csv_path, env, "--exclusive")
+        results.append(_result("sqlite --exclusive", rows, baseline, seconds, peak, report))
+        if postgres and shutil.which("psql"):
+            reset_postgres(postgres)
+            baseline = postgres_baseline(csv_path, postgres)
+            env = {**env, "LICITE_DATABASE_URL": postgres}
+            seconds, report, peak = licite_import(csv_path, env)
+            results.append(_result("postgresql", rows, baseline, seconds, peak, report))
+    return results
 
 
 def _result(database: str, rows: int, baseline: float, seconds: float, peak_kib: int, report: dict) -> dict:
