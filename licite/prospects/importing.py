@@ -335,23 +335,21 @@ def _stage(
 class _FirstSeen:
     """Which rows of each frame, frames taken in file order, hold an address no row before held.
 
-    In polars, by 64-bit hash: the earlier rows whose hash is one of the frame's, then the
-    frame's rows whose address is one of theirs (a million addresses: 0.16 s, against 1.1 s
-    through a Python set of strings).
+    The frame's own repeats by polars, the addresses met before by set operations, in C: the
+    time grows with the rows, whatever the frames' size (a million rows: about 0.5 s, against
+    1.1 s asking the set row by row).
     """
 
     def __init__(self) -> None:
-        self.earlier: list[pl.DataFrame] = []  # each frame's hashes and addresses
+        self.seen: set[str] = set()
 
     def __call__(self, emails: pl.Series) -> pl.Series:
         first = emails.is_first_distinct()
-        hashes = emails.hash()
-        if self.earlier:
-            earlier = pl.concat(self.earlier, rechunk=False)
-            held = earlier.filter(pl.col("hash").is_in(hashes.implode()))["email"]
-            if held.len():
-                first &= ~emails.is_in(held.implode())
-        self.earlier.append(pl.DataFrame({"hash": hashes, "email": emails}))
+        addresses = emails.to_list()
+        again = self.seen.intersection(addresses)
+        self.seen.update(addresses)
+        if again:
+            first &= ~emails.is_in(pl.Series(list(again), dtype=pl.String).implode())
         return first
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import polars as pl
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from licite.audit.models import AuditEvent
 from licite.core import clocks
+from licite.prospects.importing import _FirstSeen
 from licite.prospects.models import ImportBatch, Prospect, Provenance
 from licite.register.models import ProcessingActivity
 from licite.rights.actions import do_suppress
@@ -326,3 +330,17 @@ def test_an_import_tunes_sqlite_for_its_way_of_storing_then_puts_the_settings_ba
     assert ("CREATE UNIQUE INDEX", (before[0], threads)) in bulk
     # one row into three: a large cache for the random places its keys go to
     assert into_larger == [("INSERT INTO prospects_prospect", (-131072, before[1]))]
+
+
+ADDRESSES = st.sampled_from(["a@x.example", "b@x.example", "c@y.example", "é@z.example"])
+
+
+@given(st.lists(st.lists(ADDRESSES, max_size=6)))
+def test_the_first_of_each_address_is_kept_across_frames_as_within_one(frames):
+    first_seen, seen = _FirstSeen(), set()
+    for frame in frames:
+        expected = []
+        for email in frame:
+            expected.append(email not in seen)
+            seen.add(email)
+        assert first_seen(pl.Series(frame, dtype=pl.String)).to_list() == expected
