@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from licite.lib.keyhash import KeyHashField
 from licite.prospects.models import Audience, Prospect
 
 
@@ -112,7 +113,7 @@ class OutboundMessage(models.Model):
         Prospect, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
     # RULES F4: what identifies the person once their record is erased; the address goes with it.
-    key_hash = models.CharField(_("keyed hash"), max_length=64, db_index=True)
+    key_hash = KeyHashField(_("keyed hash"), db_index=True)
     to_address = models.CharField(_("recipient"), max_length=254, blank=True)
     to_domain = models.CharField(_("recipient domain"), max_length=253, blank=True)
     language = models.CharField(_("language"), max_length=2)

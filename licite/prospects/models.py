@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from licite.lib.keyhash import KeyHashField
+
 
 class SourceKind(models.TextChoices):
     WEBSITE = "website", _("Website")
@@ -139,7 +141,7 @@ class Prospect(models.Model):
     # RULES F4: the same keyed hash as on the suppression list, so that suppression checks and
     # erasure are exact index lookups, in bulk too. Indexed in Meta: only equality is ever asked
     # of it, so it needs none of the pattern (LIKE) index PostgreSQL gets for db_index.
-    key_hash = models.CharField(_("keyed hash"), max_length=64, editable=False)
+    key_hash = KeyHashField(_("keyed hash"))
     email_kind = models.CharField(_("email kind"), max_length=12, choices=EmailKind.choices)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)

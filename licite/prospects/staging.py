@@ -70,9 +70,20 @@ _aliases = itertools.count(1)
 T = TypeVar("T")
 
 
-def _columns() -> str:
-    columns = ", ".join(f"{name} {'INTEGER' if name == 'line' else 'TEXT'}" for name in STAGED_COLUMNS)
+def _columns(vendor: str) -> str:
+    binary = "BYTEA" if vendor == "postgresql" else "BLOB"
+    types = {"line": "INTEGER", "key_hash": binary}
+    columns = ", ".join(f"{name} {types.get(name, 'TEXT')}" for name in STAGED_COLUMNS)
     return columns + ", prospect_id BIGINT"  # the known prospect, if any (importing._apply)
+
+
+def _as_stored(frame: pl.DataFrame, vendor: str) -> pl.DataFrame:
+    """The frame as its table holds it: the keyed hash, hexadecimal in the frame, as its bytes
+    (licite.lib.keyhash); for PostgreSQL's COPY from CSV, in bytea's hexadecimal form."""
+    key_hash = pl.col("key_hash")
+    if vendor == "postgresql":
+        return frame.with_columns((pl.lit("\\x") + key_hash).alias("key_hash"))
+    return frame.with_columns(key_hash.str.decode("hex"))
 
 
 class StagingFailed(Exception):
@@ -130,7 +141,7 @@ class _Temporary(Staging):
                     cursor.execute(f"DROP TABLE {self.tables.pop()}")
                 table = f"{TABLE}_{number}"
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({_columns()})")
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({_columns(connection.vendor)})")
                 self.tables.append(table)
                 more = self._fill(cursor, table, pending, part_rows)
                 yield table
@@ -145,7 +156,7 @@ class _Temporary(Staging):
         insert = f"INSERT INTO {table} ({', '.join(STAGED_COLUMNS)}) VALUES ({marks})"
         rows = 0
         for frame in frames:
-            cursor.executemany(insert, frame.rows())
+            cursor.executemany(insert, _as_stored(frame, "sqlite").rows())
             rows += frame.height
             if rows >= part_rows:
                 return True
@@ -198,7 +209,7 @@ class _Copied(Staging):
                 for number in itertools.count():
                     table = f"{_PART}{self.key}_{number}"
                     self.tables.append(table)
-                    cursor.execute(f"CREATE UNLOGGED TABLE {table} ({_columns()})")
+                    cursor.execute(f"CREATE UNLOGGED TABLE {table} ({_columns('postgresql')})")
                     more = _copy_part(cursor, table, pending, part_rows, stopped)
                     if stopped.is_set():
                         return
@@ -252,12 +263,12 @@ class _Sqlite(Staging):
                     # A scratch file: nothing to recover after a crash, so no journal and no fsync.
                     cursor.execute("PRAGMA journal_mode = OFF")
                     cursor.execute("PRAGMA synchronous = OFF")
-                    cursor.execute(f"CREATE TABLE {TABLE} ({_columns()})")
+                    cursor.execute(f"CREATE TABLE {TABLE} ({_columns('sqlite')})")
                     for frame in pending:
                         if stopped.is_set():
                             return
                         if frame.height:
-                            cursor.adbc_ingest(TABLE, frame, mode="append")
+                            cursor.adbc_ingest(TABLE, _as_stored(frame, "sqlite"), mode="append")
                             rows += frame.height
                         if rows >= part_rows:
                             more = True
@@ -300,7 +311,7 @@ def _copy_part(
             if stopped is not None and stopped.is_set():
                 return True
             # Empty strings are written "" and read back as such; no value is null.
-            copy.write(frame.write_csv(include_header=False))
+            copy.write(_as_stored(frame, "postgresql").write_csv(include_header=False))
             rows += frame.height
             if rows >= part_rows:
                 return True

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -8,6 +6,7 @@ from django.http import HttpRequest
 from licite.accounts.admin_access import PersonalDataAdmin, ReadOnlyAdmin
 from licite.core.emails import InvalidEmail
 from licite.core.suppression import suppression_hash
+from licite.lib.keyhash import is_key_hash
 from licite.rights.models import ConsentRecord, SuppressionEntry
 
 
@@ -32,7 +31,9 @@ class SuppressionEntryAdmin(ReadOnlyAdmin, PersonalDataAdmin):
     list_display = ("key_hash", "reason", "created_at", "keep_until")
     list_filter = ("reason", "created_at")
     search_fields = ("key_hash",)
-    search_help_text = "Type an email address: it is hashed, and only its entry is shown (RULES F4)."
+    search_help_text = (
+        "Type an email address (it is hashed) or a whole keyed hash: only its entry is shown (RULES F4)."
+    )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[SuppressionEntry], search_term: str
@@ -43,5 +44,8 @@ class SuppressionEntryAdmin(ReadOnlyAdmin, PersonalDataAdmin):
             except InvalidEmail:
                 return queryset.none(), False
             return queryset.filter(key_hash=digest), False
-        result: Any = super().get_search_results(request, queryset, search_term)
-        return result  # type: ignore[no-any-return]
+        # A hash as the admin shows it, whole: never a part of one (it is stored as bytes).
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        return (queryset.filter(key_hash=term) if is_key_hash(term) else queryset.none()), False

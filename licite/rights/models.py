@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from licite.lib.keyhash import KeyHashField
 from licite.prospects.models import Prospect
 
 
@@ -55,7 +56,7 @@ class SuppressionReason(models.TextChoices):
 class SuppressionEntry(models.Model):
     """RULES F4: a keyed hash of the normalized address, the reason and the date; never the address."""
 
-    key_hash = models.CharField(_("keyed hash"), max_length=64, unique=True)
+    key_hash = KeyHashField(_("keyed hash"), unique=True)
     reason = models.CharField(_("reason"), max_length=12, choices=SuppressionReason.choices)
     created_at = models.DateTimeField(_("suppressed at"))
     # RULES F4: kept at least 3 years from the objection.
