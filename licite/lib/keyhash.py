@@ -35,8 +35,8 @@ class KeyHashField(models.BinaryField[str, str]):
         return bytes(value).hex()
 
     def get_prep_value(self, value: Any) -> bytes | None:
-        if value is None or isinstance(value, bytes | memoryview):
-            return None if value is None else bytes(value)
+        if value is None:
+            return None
         if not is_key_hash(value):
             raise ValidationError(f"not a keyed hash: {len(str(value))} characters, 64 hexadecimal expected")
         return bytes.fromhex(value)

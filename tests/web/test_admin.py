@@ -13,6 +13,7 @@ from django.urls import reverse
 from licite.audit.models import AuditEvent
 from licite.core.suppression import suppression_hash
 from licite.prospects.models import Prospect
+from licite.rights.models import SuppressionEntry
 
 pytestmark = pytest.mark.django_db
 LICITE_MODELS = [
@@ -83,3 +84,12 @@ def test_the_suppression_list_is_searched_by_address_never_listed_by_it(client, 
     assert entry.key_hash == suppression_hash(
         "opposed.person3@ancien-client.example", settings.SUPPRESSION_KEY
     )
+
+
+def test_the_suppression_list_is_searched_by_a_whole_keyed_hash_never_by_a_part(client, owner, demo_data):
+    client.force_login(owner)
+    url = reverse("admin:rights_suppressionentry_changelist")
+    digest = suppression_hash("opposed.person3@ancien-client.example", settings.SUPPRESSION_KEY)
+    assert client.get(url, {"q": digest.upper()}).context["cl"].result_count == 1
+    assert client.get(url, {"q": digest[:12]}).context["cl"].result_count == 0
+    assert client.get(url, {"q": ""}).context["cl"].result_count == SuppressionEntry.objects.count() > 1
