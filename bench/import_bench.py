@@ -6,7 +6,8 @@ Baseline on SQLite: the sqlite3 shell's own `.import` of the same file into a pl
 Baseline on PostgreSQL: `\\copy` of the same file into a plain table with psql.
 SQLite runs twice: as usual, and with `--exclusive` (the database alone, behind a rollback
 journal instead of the WAL), each into a new database.
-Every timed command starts once what the runs before it wrote is on disk (sync).
+Every timed command starts once what the runs before it wrote is on disk (sync). Each baseline
+is the median of three runs: on a shared machine one run alone varies by a quarter.
 Targets (2-core machine): at least 100,000 rows/s end to end, within 3x the baseline, peak
 memory under 1 GiB.
 """
@@ -42,30 +43,33 @@ def timed(command: list[str], env: dict[str, str] | None = None, stdin: str | No
     return time.perf_counter() - started
 
 
-def sqlite_baseline(csv_path: Path, work: Path) -> float:
-    database = work / "baseline.sqlite3"
+BASELINE_RUNS = 3
+
+
+def median_of(runs: list[float]) -> float:
+    return sorted(runs)[len(runs) // 2]
+
+
+def sqlite_baseline(csv_path: Path, work: Path) -> list[float]:
     script = f".mode csv\n.separator ;\n.import {csv_path} prospects\n"
-    return timed(["sqlite3", str(database)], stdin=script)
+    databases = [work / f"baseline-{run}.sqlite3" for run in range(BASELINE_RUNS)]
+    return [timed(["sqlite3", str(database)], stdin=script) for database in databases]
 
 
-def postgres_baseline(csv_path: Path, url: str) -> float:
+def postgres_baseline(csv_path: Path, url: str) -> list[float]:
     columns = ", ".join(f'"{name}" text' for name in HEADER)
     subprocess.run(
         ["psql", url, "-q", "-c", f"DROP TABLE IF EXISTS baseline; CREATE TABLE baseline ({columns})"],
         check=True,
         capture_output=True,
     )
-    seconds = timed(
-        [
-            "psql",
-            url,
-            "-q",
-            "-c",
-            f"\\copy baseline FROM '{csv_path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)",
-        ]
-    )
+    copy = f"\\copy baseline FROM '{csv_path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)"
+    runs = []
+    for _run in range(BASELINE_RUNS):
+        runs.append(timed(["psql", url, "-q", "-c", copy]))
+        subprocess.run(["psql", url, "-q", "-c", "TRUNCATE baseline"], check=True, capture_output=True)
     subprocess.run(["psql", url, "-q", "-c", "DROP TABLE baseline"], check=True, capture_output=True)
-    return seconds
+    return runs
 
 
 def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[float, dict, int]:
@@ -131,7 +135,8 @@ def main() -> int:
         print(
             f"{r['database']:<18} {r['rows']:>9,} rows  licite {r['seconds']:6.2f} s"
             f" = {r['rows_per_s']:>9,} rows/s"
-            f"  baseline {r['baseline_seconds']:5.2f} s  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
+            f"  baseline {r['baseline_seconds']:5.2f} s (median of {len(r['baseline_runs'])})"
+            f"  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
             f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
         )
         print(" " * 19 + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items()))
@@ -164,13 +169,17 @@ def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict]:
     return results
 
 
-def _result(database: str, rows: int, baseline: float, seconds: float, peak_kib: int, report: dict) -> dict:
+def _result(
+    database: str, rows: int, baselines: list[float], seconds: float, peak_kib: int, report: dict
+) -> dict:
+    baseline = median_of(baselines)
     return {
         "database": database,
         "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_s": int(rows / seconds),
         "baseline_seconds": round(baseline, 2),
+        "baseline_runs": [round(run, 2) for run in baselines],
         "ratio": round(seconds / baseline, 2),
         "peak_mib": peak_kib // 1024,
         "created": report["created"],

@@ -126,12 +126,22 @@ def parse_database_url(url: str, *, variable: str, default_sqlite: Path) -> dict
     raise SettingsError(variable, f"unsupported database scheme {scheme!r}; {expected}")
 
 
+# A new database's pages (an existing one keeps its own): 16 KiB rather than SQLite's 4 KiB, a
+# quarter of the pages to split, link and log for the same rows. The benchmark's 1M-row import
+# with --exclusive took 11.3 to 13.3 s against 12.8 to 14.1 s in-process, its commit in WAL
+# mode 1.8 to 2.6 s against 3.6 s; a request reads a few pages either way.
+PAGE_SIZE = 16384
+
+
 def _sqlite(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # page_size first: it takes effect only before the database's first write.
+            "init_command": (
+                f"PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },

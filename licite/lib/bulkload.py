@@ -36,20 +36,42 @@ another connection has it open, it is refused at once (`DatabaseInUse`), nothing
 while the block runs, another process cannot connect. The WAL comes back when the block ends,
 whatever the outcome; if a killed process could not bring it back, the next connection does
 (licite's connections ask for WAL) once SQLite has rolled the unfinished transaction back.
+
+`written_back_early(connection)` is for any large write to a SQLite file. The kernel keeps what
+a process writes in its page cache, and on a machine with memory to spare writes none of it
+back before the commit's sync, which then waits for all of it: 550 MB for the benchmark's 1M
+rows, 1.4 to 1.8 s of a `--exclusive` commit at this disk's 283 MB/s. A thread asks for the
+database's files to be written back every half second while the block runs: the disk works
+while the cores compute, and the commit finds little left (0.15 to 0.19 s). It only makes the
+kernel write sooner what SQLite has written already, which the kernel may write back at any
+time: SQLite's own syncs, and their order, are unchanged.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import OperationalError
 
-__all__ = ["DatabaseInUse", "indexes_rebuilt_after", "may_rebuild_indexes", "written_once"]
+__all__ = [
+    "DatabaseInUse",
+    "WriteBack",
+    "indexes_rebuilt_after",
+    "may_rebuild_indexes",
+    "written_back_early",
+    "written_once",
+]
 
 log = logging.getLogger("licite.bulkload")
+WRITE_BACK_EVERY = 0.5  # seconds
+# A database's own files: the database, its rollback journal, its write-ahead log.
+DATABASE_FILES = ("", "-journal", "-wal")
 
 
 class DatabaseInUse(Exception):
@@ -89,6 +111,55 @@ def written_once(connection: Any) -> Iterator[bool]:
                 cursor.execute("PRAGMA main.journal_mode = WAL")
             except OperationalError:  # a process connected meanwhile: its connection asks for WAL
                 log.warning("the database stays in rollback-journal mode until its next connection")
+
+
+class WriteBack:
+    """The thread of `written_back_early`: writes back a database's files until stopped."""
+
+    def __init__(self, path: str, every: float) -> None:
+        self.path, self.every = path, every
+        self.written_back: Counter[str] = Counter()  # by file: "" (the database), "-journal", "-wal"
+        self._stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="licite-write-back", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.every):
+            for suffix in DATABASE_FILES:
+                try:
+                    descriptor = os.open(self.path + suffix, os.O_RDONLY)
+                except FileNotFoundError:  # no journal, say, or no WAL yet
+                    continue
+                except OSError as exc:
+                    log.debug("write-back stopped: %s", exc.strerror)
+                    return
+                try:
+                    os.fdatasync(descriptor)
+                    self.written_back[suffix] += 1
+                except OSError as exc:  # the commit's own sync will tell, if it matters
+                    log.debug("write-back stopped: %s", exc.strerror)
+                    return
+                finally:
+                    os.close(descriptor)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.thread.join()
+
+
+@contextmanager
+def written_back_early(connection: Any, every: float = WRITE_BACK_EVERY) -> Iterator[WriteBack | None]:
+    """On a SQLite file: its files written back to disk every `every` seconds while the block
+    runs, by a thread, which has stopped when the block ends. Yields the thread's WriteBack,
+    None on PostgreSQL or in memory, where it does nothing."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        yield None
+        return
+    write_back = WriteBack(str(connection.settings_dict["NAME"]), every)
+    write_back.thread.start()
+    try:
+        yield write_back
+    finally:
+        write_back.stop()
 
 
 @contextmanager

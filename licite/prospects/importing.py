@@ -42,7 +42,13 @@ from licite.ingest.frames import read_frame
 from licite.ingest.gating import ChunkGate, ChunkResult, collecting_rarely, gate_chunks
 from licite.ingest.reader import Table, open_table
 from licite.lib.ahead import ahead
-from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, may_rebuild_indexes, written_once
+from licite.lib.bulkload import (
+    DatabaseInUse,
+    indexes_rebuilt_after,
+    may_rebuild_indexes,
+    written_back_early,
+    written_once,
+)
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Source
 from licite.prospects.staging import Staging, StagingFailed, staging_table
@@ -157,9 +163,11 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
     # connection may change meanwhile (one writer at a time), and delete nothing but staged
     # rows: its keys hold by construction, and the checks are off for it (SQLite only, and
     # only outside a caller's transaction; tests check every key after each kind of import).
+    # On SQLite, the database's pages go to disk as they are written, rather than all at the
+    # commit (see written_back_early: the benchmark's 1M rows, 1.4 to 1.8 s of commit, 0.2 s).
     try:
         with staging_table() as staging, alone as report.exclusive, connection.constraint_checks_disabled():
-            with transaction.atomic():
+            with written_back_early(connection), transaction.atomic():
                 _import(request, opened, staging, digest, report, progress)
                 if request.dry_run:
                     transaction.set_rollback(True)

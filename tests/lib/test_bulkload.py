@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, written_once
+from licite.lib.bulkload import DatabaseInUse, indexes_rebuilt_after, written_back_early, written_once
 from licite.prospects.models import Prospect, Provenance
 from tests.conftest import HEADER, import_file
 
@@ -217,3 +217,74 @@ def test_written_once_changes_nothing_in_a_transaction_on_postgresql_or_in_memor
     # The tests' own database: in memory on SQLite, else PostgreSQL; either way, in a transaction.
     with transaction.atomic(), written_once(connection) as switched:
         assert not switched
+
+
+def _written_back_until(write_back, suffix: str, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not write_back.written_back[suffix] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return bool(write_back.written_back[suffix])
+
+
+def test_written_back_early_writes_the_files_back_while_the_block_runs_and_stops_with_it(sqlite_file):
+    with written_back_early(sqlite_file, every=0.01) as write_back, sqlite_file.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.executemany("INSERT INTO rows VALUES (%s)", [(n,) for n in range(20_000)])
+        assert write_back.thread.is_alive()
+        assert _written_back_until(write_back, "")  # the database
+        assert _written_back_until(write_back, "-wal")  # licite's SQLite files are in WAL mode
+        cursor.execute("COMMIT")
+    assert not write_back.thread.is_alive()
+    with sqlite_file.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM rows")
+        assert cursor.fetchone()[0] == 20_000
+
+
+def test_written_back_early_writes_back_the_rollback_journal_of_an_exclusive_load(sqlite_file):
+    with (
+        written_once(sqlite_file),
+        written_back_early(sqlite_file, every=0.01) as write_back,
+        sqlite_file.cursor() as cursor,
+    ):
+        cursor.execute("BEGIN")
+        cursor.execute("INSERT INTO rows VALUES (1)")  # its page existed: first copied to the journal
+        assert _written_back_until(write_back, "-journal")
+        cursor.execute("COMMIT")
+    assert not write_back.thread.is_alive()
+
+
+def test_written_back_early_stops_when_the_block_fails(sqlite_file):
+    with (
+        pytest.raises(RuntimeError, match="midway"),
+        written_back_early(sqlite_file, every=0.01) as write_back,
+    ):
+        raise RuntimeError("midway")
+    assert not write_back.thread.is_alive()
+
+
+def test_written_back_early_does_nothing_on_postgresql_or_in_memory():
+    # The tests' own database: in memory on SQLite, else PostgreSQL.
+    with written_back_early(connection) as write_back:
+        assert write_back is None
+
+
+def test_a_new_database_has_16_kib_pages_and_an_existing_one_keeps_its_own(sqlite_file, tmp_path):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from licite.conf import _sqlite
+
+    with sqlite_file.cursor() as cursor:
+        cursor.execute("PRAGMA page_size")
+        assert cursor.fetchone()[0] == 16384
+    older = tmp_path / "older.sqlite3"
+    with sqlite3.connect(older) as made_before:  # SQLite's default: 4 KiB
+        made_before.execute("CREATE TABLE rows (value INTEGER)")
+    wrapper = DatabaseWrapper({**connection.settings_dict, **_sqlite(older)}, "older")
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA page_size")
+            assert cursor.fetchone()[0] == 4096
+            cursor.execute("SELECT COUNT(*) FROM rows")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        wrapper.close()
