@@ -127,9 +127,9 @@ def parse_database_url(url: str, *, variable: str, default_sqlite: Path) -> dict
 
 
 # A new database's pages (an existing one keeps its own): 16 KiB rather than SQLite's 4 KiB, a
-# quarter of the pages to split, link and log for the same rows. The benchmark's 1M-row import
-# with --exclusive took 11.3 to 13.3 s against 12.8 to 14.1 s in-process, its commit in WAL
-# mode 1.8 to 2.6 s against 3.6 s; a request reads a few pages either way.
+# quarter of the pages to split, link and log for the same rows. The benchmark's 1M-row import,
+# in-process, three runs each: 11.2 to 12.1 s with --exclusive against 12.6 to 13.1 s, the WAL
+# commit 2.5 to 2.8 s against 3.8 to 4.1 s; a request reads a few pages either way.
 PAGE_SIZE = 16384
 
 
