@@ -7,7 +7,9 @@ Baseline on PostgreSQL: `\\copy` of the same file into a plain table with psql.
 SQLite runs twice: as usual, and with `--exclusive` (the database alone, behind a rollback
 journal instead of the WAL), each into a new database.
 Every timed command starts once what the runs before it wrote is on disk (sync). Each baseline
-is the median of three runs: on a shared machine one run alone varies by a quarter.
+is the median of three runs: on a shared machine one run alone varies by a quarter. On SQLite
+the CPU times (user and system) are compared too, steadier than the wall times: licite's, on
+both cores, against the baseline's, on one.
 Targets (2-core machine): at least 100,000 rows/s end to end, within 3x the baseline, peak
 memory under 1 GiB.
 """
@@ -36,11 +38,18 @@ def settled() -> None:
     os.sync()
 
 
-def timed(command: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> float:
+def timed(
+    command: list[str], env: dict[str, str] | None = None, stdin: str | None = None
+) -> tuple[float, float]:
+    """The command's wall time, and its CPU time (user and system, its own and its children's)."""
     settled()
+    before = os.times()
     started = time.perf_counter()
     subprocess.run(command, env=env, input=stdin, text=True, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - started
+    seconds, after = time.perf_counter() - started, os.times()
+    return seconds, (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
 
 
 BASELINE_RUNS = 3
@@ -50,13 +59,13 @@ def median_of(runs: list[float]) -> float:
     return sorted(runs)[len(runs) // 2]
 
 
-def sqlite_baseline(csv_path: Path, work: Path) -> list[float]:
+def sqlite_baseline(csv_path: Path, work: Path) -> list[tuple[float, float]]:
     script = f".mode csv\n.separator ;\n.import {csv_path} prospects\n"
     databases = [work / f"baseline-{run}.sqlite3" for run in range(BASELINE_RUNS)]
     return [timed(["sqlite3", str(database)], stdin=script) for database in databases]
 
 
-def postgres_baseline(csv_path: Path, url: str) -> list[float]:
+def postgres_baseline(csv_path: Path, url: str) -> list[tuple[float, float]]:
     columns = ", ".join(f'"{name}" text' for name in HEADER)
     subprocess.run(
         ["psql", url, "-q", "-c", f"DROP TABLE IF EXISTS baseline; CREATE TABLE baseline ({columns})"],
@@ -72,7 +81,7 @@ def postgres_baseline(csv_path: Path, url: str) -> list[float]:
     return runs
 
 
-def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[float, dict, int]:
+def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[float, float, dict, int]:
     for args in (
         ["migrate", "--noinput"],
         ["sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"],
@@ -99,8 +108,9 @@ def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[f
         if process.returncode:
             errors.seek(0)
             sys.exit(f"licite import failed: {errors.read().decode(errors='replace')}")
-    # The largest process of the run: the importing one, or one of its gate workers.
-    return seconds, json.loads(output), usage.ru_maxrss
+    # The largest process of the run: the importing one, or one of its gate workers. Its CPU:
+    # its own and its gate workers', which it waits for.
+    return seconds, usage.ru_utime + usage.ru_stime, json.loads(output), usage.ru_maxrss
 
 
 def reset_postgres(url: str) -> None:
@@ -140,6 +150,11 @@ def main() -> int:
             f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
         )
         print(" " * 19 + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items()))
+        if r["cpu_ratio"] is not None:
+            print(
+                " " * 19 + f"CPU licite {r['cpu_seconds']:.2f} s, baseline {r['baseline_cpu_seconds']:.2f} s"
+                f" (median of {len(r['baseline_runs'])}): ratio {r['cpu_ratio']:.2f}x"
+            )
     return 0
 
 
@@ -155,32 +170,38 @@ def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict]:
             "LICITE_LOG_LEVEL": "warning",
         }
         baseline = sqlite_baseline(csv_path, work)
-        seconds, report, peak = licite_import(csv_path, env)
-        results.append(_result("sqlite", rows, baseline, seconds, peak, report))
+        results.append(_result("sqlite", rows, baseline, licite_import(csv_path, env)))
         env = {**env, "LICITE_HOME": str(work / "exclusive")}
-        seconds, report, peak = licite_import(csv_path, env, "--exclusive")
-        results.append(_result("sqlite --exclusive", rows, baseline, seconds, peak, report))
+        results.append(
+            _result("sqlite --exclusive", rows, baseline, licite_import(csv_path, env, "--exclusive"))
+        )
         if postgres and shutil.which("psql"):
             reset_postgres(postgres)
             baseline = postgres_baseline(csv_path, postgres)
             env = {**env, "LICITE_DATABASE_URL": postgres}
-            seconds, report, peak = licite_import(csv_path, env)
-            results.append(_result("postgresql", rows, baseline, seconds, peak, report))
+            results.append(_result("postgresql", rows, baseline, licite_import(csv_path, env)))
     return results
 
 
 def _result(
-    database: str, rows: int, baselines: list[float], seconds: float, peak_kib: int, report: dict
+    database: str, rows: int, baselines: list[tuple[float, float]], run: tuple[float, float, dict, int]
 ) -> dict:
-    baseline = median_of(baselines)
+    seconds, cpu, report, peak_kib = run
+    baseline = median_of([wall for wall, _cpu in baselines])
+    # On PostgreSQL both sides' work is mostly the server's, which neither CPU time counts.
+    baseline_cpu = median_of([cpu for _wall, cpu in baselines]) if database.startswith("sqlite") else 0
     return {
         "database": database,
         "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_s": int(rows / seconds),
         "baseline_seconds": round(baseline, 2),
-        "baseline_runs": [round(run, 2) for run in baselines],
+        "baseline_runs": [round(wall, 2) for wall, _cpu in baselines],
         "ratio": round(seconds / baseline, 2),
+        # CPU time, user and system: licite's on both cores against the baseline's on one.
+        "cpu_seconds": round(cpu, 2),
+        "baseline_cpu_seconds": round(baseline_cpu, 2) if baseline_cpu else None,
+        "cpu_ratio": round(cpu / baseline_cpu, 2) if baseline_cpu else None,
         "peak_mib": peak_kib // 1024,
         "created": report["created"],
         "rejected": report["rejected"],
