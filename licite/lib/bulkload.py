@@ -42,7 +42,7 @@ a process writes in its page cache, and on a machine with memory to spare writes
 back before the commit's sync, which then waits for all of it: 550 MB for the benchmark's 1M
 rows, 1.4 to 1.8 s of a `--exclusive` commit at this disk's 283 MB/s. A thread asks for the
 database's files to be written back every half second while the block runs: the disk works
-while the cores compute, and the commit finds little left (0.15 to 0.19 s). It only makes the
+while the cores compute, and the commit finds little left (0.03 to 0.19 s). It only makes the
 kernel write sooner what SQLite has written already, which the kernel may write back at any
 time: SQLite's own syncs, and their order, are unchanged.
 """
