@@ -131,14 +131,19 @@ def test_the_email_has_one_unique_index_and_no_pattern_index():
     assert not [row for row in definitions if "pattern_ops" in row and "(email" in row]
 
 
-@pytest.fixture
-def sqlite_file(tmp_path):
-    """A connection of licite's own settings to a SQLite file of its own, whatever the tests' database."""
+def licite_sqlite(path, alias: str):
+    """A connection of licite's own settings to the SQLite file at `path`, whatever the tests' database."""
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
     from licite.conf import _sqlite
 
-    wrapper = DatabaseWrapper({**connection.settings_dict, **_sqlite(tmp_path / "alone.sqlite3")}, "alone")
+    return DatabaseWrapper({**connection.settings_dict, **_sqlite(path)}, alias)
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """A connection of licite's own settings to a SQLite file of its own."""
+    wrapper = licite_sqlite(tmp_path / "alone.sqlite3", "alone")
     with wrapper.cursor() as cursor:
         cursor.execute("CREATE TABLE rows (value INTEGER)")
     yield wrapper
@@ -269,17 +274,13 @@ def test_written_back_early_does_nothing_on_postgresql_or_in_memory():
 
 
 def test_a_new_database_has_16_kib_pages_and_an_existing_one_keeps_its_own(sqlite_file, tmp_path):
-    from django.db.backends.sqlite3.base import DatabaseWrapper
-
-    from licite.conf import _sqlite
-
     with sqlite_file.cursor() as cursor:
         cursor.execute("PRAGMA page_size")
         assert cursor.fetchone()[0] == 16384
     older = tmp_path / "older.sqlite3"
     with sqlite3.connect(older) as made_before:  # SQLite's default: 4 KiB
         made_before.execute("CREATE TABLE rows (value INTEGER)")
-    wrapper = DatabaseWrapper({**connection.settings_dict, **_sqlite(older)}, "older")
+    wrapper = licite_sqlite(older, "older")
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("PRAGMA page_size")

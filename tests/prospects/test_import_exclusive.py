@@ -45,6 +45,17 @@ def test_an_exclusive_import_stores_everything_and_leaves_the_wal_on(tmp_path):
     assert json.loads(again.stdout)["already_imported"]
 
 
+def test_an_import_writes_the_database_back_to_disk_while_it_runs(tmp_path):
+    env = prepared(tmp_path)
+    # Large enough to last well over the half second between two write-backs, on a fast machine too.
+    for number, options in enumerate(((), ("--exclusive",))):  # through the WAL, then a rollback journal
+        path = large_file(tmp_path / f"salon-{number}.csv", 200_000, f"note {number}")
+        done = run_licite("import", str(path), "--source", "Salon", "--json", *options, env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["written_back"] > 0
+    assert state(tmp_path) == ("wal", [200_000, 2, 400_000], "ok")
+
+
 def test_an_exclusive_import_is_refused_while_another_process_has_the_database(tmp_path):
     env = prepared(tmp_path)
     path = large_file(tmp_path / "salon.csv", 100, "une note")
