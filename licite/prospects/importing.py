@@ -33,6 +33,8 @@ from django.utils import timezone
 
 from licite.audit.actions import record
 from licite.core import clocks
+from licite.core.basis import decide_basis
+from licite.core.emails import EmailKind
 from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.sources import may_collect_from
 from licite.ingest.columns import ColumnMapping, map_headers
@@ -498,9 +500,9 @@ class _Store:
         # RULES F4: a suppressed person is never imported again, whatever the file says.
         cursor.execute(
             f"DELETE FROM {staging} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry) "
-            "RETURNING email_kind, legal_basis"
+            "RETURNING email_kind"
         )
-        self.suppressed.update(tuple(row) for row in cursor.fetchall())
+        self.suppressed.update((kind, _BASES[kind].legal_basis) for (kind,) in cursor.fetchall())
         if known is not None:
             cursor.execute(
                 f"UPDATE {staging} SET prospect_id = k.id FROM {known} k WHERE k.email = {staging}.email"
@@ -572,6 +574,7 @@ def _create_new(
     written without looking it up again.
     """
     french = ", ".join(f"'{code}'" for code in FRENCH_SPEAKING)
+    basis = ", ".join(_basis_of(name) for name in ("audience", "legal_basis", "status"))  # RULES C1-C3
     id_column, id_value, conflicts, params = "", "", " ON CONFLICT (email) DO NOTHING", []
     if first_id is not None:
         id_column, id_value, conflicts, params = "id, ", "%s + s.line, ", "", [first_id]
@@ -581,13 +584,24 @@ def _create_new(
         "collected_at, collected_by_id, notice_due_at, retain_until, created_at, updated_at) "
         f"SELECT {id_value}s.email, s.key_hash, s.email_kind, s.first_name, s.last_name, s.job_title, "
         f"s.company, s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
-        "WHEN s.country = '' THEN '' ELSE 'en' END, s.audience, s.legal_basis, s.status, "
+        f"WHEN s.country = '' THEN '' ELSE 'en' END, {basis}, "
         f"%s, %s, %s, %s, %s, %s FROM {staging} s WHERE s.prospect_id IS NULL{conflicts}",
         [*params, _sql_datetime(collected_at), _user_id(user),
          _sql_datetime(clocks.notice_due_at(collected_at)), _sql_datetime(clocks.retain_until(collected_at)),
          _sql_datetime(now), _sql_datetime(now)],
     )  # fmt: skip
     return int(max(cursor.rowcount, 0))
+
+
+# What RULES C1-C3 decide for each kind of address the gate admits (licite.core.basis).
+_BASES = {kind.value: decide_basis(kind) for kind in EmailKind if kind is not EmailKind.INVALID}
+
+
+def _basis_of(name: str) -> str:
+    """SQL for a staged row's `name` (audience, legal_basis or status), from its email_kind:
+    the staging tables leave them out (licite.prospects.staging.DERIVED_COLUMNS)."""
+    cases = " ".join(f"WHEN '{kind}' THEN '{getattr(basis, name)}'" for kind, basis in _BASES.items())
+    return f"CASE s.email_kind {cases} END"
 
 
 def _store_in_bulk(cursor: Any, parts: Iterable[str], store: _Store) -> None:
