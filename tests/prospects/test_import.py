@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -19,7 +21,7 @@ from licite.prospects.importing import _FirstSeen
 from licite.prospects.models import ImportBatch, Prospect, Provenance
 from licite.register.models import ProcessingActivity
 from licite.rights.actions import do_suppress
-from tests.conftest import HEADER, import_file
+from tests.conftest import HEADER, LICITE, ROOT, import_file
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +214,49 @@ def test_a_report_that_could_not_be_written_stops_the_import_before_it_stores_an
     with pytest.raises(CommandError, match=f"--report: .*{message}.*; nothing was imported"):
         import_file(write_csv(ROWS), "--report", str(tmp_path / where))
     assert not Prospect.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_a_report_that_fails_to_write_after_the_import_says_the_import_is_stored(source, write_csv):
+    # /dev/full passes every check before the import, then refuses each write: a disk full
+    # at the last moment.
+    with pytest.raises(CommandError) as raised:
+        import_file(write_csv(ROWS), "--report", "/dev/full")
+    batch = ImportBatch.objects.get()
+    assert str(raised.value) == (
+        f"the import is stored (batch {batch.pk}), but --report: cannot write /dev/full: "
+        "No space left on device"
+    )
+    assert Prospect.objects.count() == 3
+
+
+def test_a_report_in_a_folder_the_user_may_not_write_stops_the_import_before_anything(
+    source, write_csv, tmp_path
+):
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o555)
+    report = folder / "r.json"
+    if os.geteuid() != 0:
+        with pytest.raises(CommandError) as raised:
+            import_file(write_csv(ROWS), "--report", str(report))
+        message = str(raised.value)
+    else:
+        # Root writes anywhere: the real command, in a user namespace of its own, where it keeps
+        # its user id but none of root's powers over the files of this one.
+        if subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False).returncode:
+            pytest.skip("needs unshare --user, to run the command without root's powers")
+        done = subprocess.run(
+            ["unshare", "--user", "--", *LICITE, "import", write_csv(ROWS), "--source", source.name,
+             "--report", str(report)],
+            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+            env={**os.environ, "LICITE_HOME": str(tmp_path / "home"), "LICITE_DATABASE_URL": ""},
+        )  # fmt: skip
+        assert (done.returncode, "Traceback" in done.stderr) == (1, False), done.stderr
+        message = done.stderr.strip()
+        assert not (tmp_path / "home" / "licite.sqlite3").exists()  # refused before the database
+    assert message.endswith(f"--report: cannot write to {folder} (permission denied); nothing was imported")
+    assert not report.exists()
     assert not ImportBatch.objects.exists()
 
 
