@@ -36,3 +36,10 @@ def decide_basis(kind: EmailKind) -> BasisDecision:
     if kind in (EmailKind.NOMINATIVE, EmailKind.GENERIC):
         return B2B_LEGITIMATE_INTEREST
     raise ValueError(f"no legal basis for an address of kind {kind}")
+
+
+# decide_basis for each kind of address the gate admits, by the kind's value: the one table the
+# column-by-column gate and the import's statements read (RULES C1-C3).
+BASIS_BY_KIND: dict[str, BasisDecision] = {
+    kind.value: decide_basis(kind) for kind in (EmailKind.NOMINATIVE, EmailKind.GENERIC, EmailKind.PRIVATE)
+}

@@ -25,7 +25,7 @@ import polars as pl
 import polars_hash  # noqa: F401  (registers the .chash namespace)
 
 from licite.core import emails
-from licite.core.basis import decide_basis
+from licite.core.basis import BASIS_BY_KIND
 from licite.core.countries import country_code
 from licite.core.domains import FREE_MAIL_DOMAINS, FREE_MAIL_FAMILIES, PUBLIC_SECOND_LEVELS
 from licite.core.emails import EmailKind, InvalidEmail, kind_of_address
@@ -82,8 +82,6 @@ class FrameGate:
         self.dropped = tuple(dropped)
         check_key(key)
         self._key = key.decode()  # the settings' key is text, as polars_hash wants it
-        kinds = (EmailKind.NOMINATIVE, EmailKind.GENERIC, EmailKind.PRIVATE)
-        self._basis = {kind.value: decide_basis(kind) for kind in kinds}
 
     def __call__(self, frame: pl.DataFrame) -> ChunkResult:
         result = ChunkResult(rows=frame.height)
@@ -123,7 +121,7 @@ class FrameGate:
         phones = self._phones(admitted, countries)
         basis = {
             name: kinds.replace_strict(
-                {kind: getattr(decision, name) for kind, decision in self._basis.items()},
+                {kind: getattr(decision, name) for kind, decision in BASIS_BY_KIND.items()},
                 return_dtype=pl.String,
             )
             for name in ("audience", "legal_basis", "status")

@@ -33,8 +33,7 @@ from django.utils import timezone
 
 from licite.audit.actions import record
 from licite.core import clocks
-from licite.core.basis import decide_basis
-from licite.core.emails import EmailKind
+from licite.core.basis import BASIS_BY_KIND
 from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.sources import may_collect_from
 from licite.ingest.columns import ColumnMapping, map_headers
@@ -502,7 +501,7 @@ class _Store:
             f"DELETE FROM {staging} WHERE key_hash IN (SELECT key_hash FROM rights_suppressionentry) "
             "RETURNING email_kind"
         )
-        self.suppressed.update((kind, _BASES[kind].legal_basis) for (kind,) in cursor.fetchall())
+        self.suppressed.update((kind, BASIS_BY_KIND[kind].legal_basis) for (kind,) in cursor.fetchall())
         if known is not None:
             cursor.execute(
                 f"UPDATE {staging} SET prospect_id = k.id FROM {known} k WHERE k.email = {staging}.email"
@@ -593,14 +592,10 @@ def _create_new(
     return int(max(cursor.rowcount, 0))
 
 
-# What RULES C1-C3 decide for each kind of address the gate admits (licite.core.basis).
-_BASES = {kind.value: decide_basis(kind) for kind in EmailKind if kind is not EmailKind.INVALID}
-
-
 def _basis_of(name: str) -> str:
     """SQL for a staged row's `name` (audience, legal_basis or status), from its email_kind:
     the staging tables leave them out (licite.prospects.staging.DERIVED_COLUMNS)."""
-    cases = " ".join(f"WHEN '{kind}' THEN '{getattr(basis, name)}'" for kind, basis in _BASES.items())
+    cases = " ".join(f"WHEN '{kind}' THEN '{getattr(basis, name)}'" for kind, basis in BASIS_BY_KIND.items())
     return f"CASE s.email_kind {cases} END"
 
 

@@ -69,7 +69,7 @@ MIN_PART_ROWS = 100_000
 _aliases = itertools.count(1)
 T = TypeVar("T")
 # The gate's audience, legal basis and status follow from the address's kind alone (RULES
-# C1-C3, licite.core.basis): the statements derive them from it (importing._basis_of), and
+# C1-C3, licite.core.basis.BASIS_BY_KIND): the statements derive them from it (importing._basis_of), and
 # leaving them out saves a fifth of the work of writing the parts (the benchmark's 921,483 rows).
 DERIVED_COLUMNS = ("audience", "legal_basis", "status")
 STORED_COLUMNS = tuple(name for name in STAGED_COLUMNS if name not in DERIVED_COLUMNS)
