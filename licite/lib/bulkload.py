@@ -26,16 +26,18 @@ s, for 1.6 s of index builds).
 On PostgreSQL the tables stay locked for the rest of the transaction (readers wait), so the
 callers keep this for loads at least as large as the table already is.
 
-`written_once(connection)` is for a load that may have the database to itself (SQLite only,
-asked for by the user: `licite import --exclusive`). In WAL mode every page a transaction writes
-goes to the WAL, and the checkpoint that follows the commit copies it into the database: a 1M-row
-import writes 1.5 GB for a 580 MB database, and its commit takes 3 to 4.5 s. Behind a rollback
-journal the new pages go straight into the database file, and the journal keeps only the few
-pages that already existed (commit 0.7 s). The switch needs the database to itself: while
-another connection has it open, it is refused at once (`DatabaseInUse`), nothing changed; and
-while the block runs, another process cannot connect. The WAL comes back when the block ends,
-whatever the outcome; if a killed process could not bring it back, the next connection does
-(licite's connections ask for WAL) once SQLite has rolled the unfinished transaction back.
+`written_once(connection)` is for a load that may have the database to itself (SQLite only:
+`licite import --exclusive`, and a large first load, see licite.prospects.importing). In WAL
+mode every page a transaction writes goes to the WAL, and the checkpoint that follows the commit
+copies it into the database: a 1M-row import writes 1.5 GB for a 580 MB database, and its commit
+takes 3 to 4.5 s. Behind a rollback journal the new pages go straight into the database file,
+and the journal keeps only the few pages that already existed (commit 0.7 s). The switch needs
+the database to itself: while another connection has it open, it is refused at once
+(`DatabaseInUse`; or, when not `required`, the block runs through the WAL as usual), nothing
+changed; and while the block runs, another process cannot connect (its connection waits for the
+busy timeout). The WAL comes back when the block ends, whatever the outcome; if a killed process
+could not bring it back, the next connection does (licite's connections ask for WAL) once SQLite
+has rolled the unfinished transaction back.
 
 `written_back_early(connection)` is for any large write to a SQLite file. The kernel keeps what
 a process writes in its page cache, and on a machine with memory to spare writes none of it
@@ -44,7 +46,9 @@ rows, 1.4 to 1.8 s of a `--exclusive` commit at this disk's 283 MB/s. A thread a
 database's files to be written back every half second while the block runs: the disk works
 while the cores compute, and the commit finds little left (0.03 to 0.19 s). It only makes the
 kernel write sooner what SQLite has written already, which the kernel may write back at any
-time: SQLite's own syncs, and their order, are unchanged.
+time: SQLite's own syncs, and their order, are unchanged. It syncs SQLite's own descriptors of
+the files and never opens them itself: closing a descriptor would drop SQLite's locks (see
+WriteBack).
 """
 
 from __future__ import annotations
@@ -79,29 +83,35 @@ class DatabaseInUse(Exception):
 
 
 @contextmanager
-def written_once(connection: Any) -> Iterator[bool]:
+def written_once(connection: Any, required: bool = True) -> Iterator[bool]:
     """On a SQLite file in WAL mode, outside any transaction: a rollback journal for the block.
 
     Yields whether the journal was switched (False on PostgreSQL, in memory, in a transaction).
-    Raises DatabaseInUse, with nothing changed, when another connection has the database open.
+    When another connection has the database open, nothing is changed: if `required`, it
+    raises DatabaseInUse; else the block runs through the WAL as usual (and yields False).
     """
     if connection.vendor != "sqlite" or connection.is_in_memory_db() or connection.in_atomic_block:
         yield False
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA main.journal_mode")
-        if cursor.fetchone()[0] != "wal":
-            yield False
-            return
-        cursor.execute("PRAGMA main.synchronous")
-        synchronous = int(cursor.fetchone()[0])
-        try:
-            cursor.execute("PRAGMA main.journal_mode = DELETE")
-        except OperationalError:  # "database is locked": another connection has it open
-            raise DatabaseInUse("another process has the database open") from None
-        # Behind a rollback journal, NORMAL may lose the database to a power cut: FULL syncs
-        # the journal before the database is written (a few syncs for a whole bulk load).
-        cursor.execute("PRAGMA main.synchronous = FULL")
+        switched = cursor.fetchone()[0] == "wal"
+        if switched:
+            cursor.execute("PRAGMA main.synchronous")
+            synchronous = int(cursor.fetchone()[0])
+            try:
+                cursor.execute("PRAGMA main.journal_mode = DELETE")
+            except OperationalError:  # "database is locked": another connection has it open
+                if required:
+                    raise DatabaseInUse("another process has the database open") from None
+                switched = False
+        if switched:
+            # Behind a rollback journal, NORMAL may lose the database to a power cut: FULL syncs
+            # the journal before the database is written (a few syncs for a whole bulk load).
+            cursor.execute("PRAGMA main.synchronous = FULL")
+    if not switched:
+        yield False
+        return
     try:
         yield True
     finally:
@@ -114,32 +124,48 @@ def written_once(connection: Any) -> Iterator[bool]:
 
 
 class WriteBack:
-    """The thread of `written_back_early`: writes back a database's files until stopped."""
+    """The thread of `written_back_early`: writes back a database's files until stopped.
+
+    Through SQLite's own descriptors of them, never one of its own: a process that closes any
+    descriptor of a file loses every POSIX lock it holds on it, SQLite's included, and another
+    process could then switch the database's journal or write into the middle of the import's
+    transaction (sqlite.org/howtocorrupt.html, 2.2). They are found in /proc/self/fd (Linux);
+    elsewhere nothing is written back early.
+    """
 
     def __init__(self, path: str, every: float) -> None:
-        self.path, self.every = path, every
+        self.every = every
+        self.files = {os.path.realpath(path) + suffix: suffix for suffix in DATABASE_FILES}
         self.written_back: Counter[str] = Counter()  # by file: "" (the database), "-journal", "-wal"
         self._stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="licite-write-back", daemon=True)
 
     def _run(self) -> None:
         while not self._stopped.wait(self.every):
-            for suffix in DATABASE_FILES:
-                try:
-                    descriptor = os.open(self.path + suffix, os.O_RDONLY)
-                except FileNotFoundError:  # no journal, say, or no WAL yet
-                    continue
-                except OSError as exc:
-                    log.debug("write-back stopped: %s", exc.strerror)
-                    return
+            for suffix, descriptor in self._descriptors().items():
                 try:
                     os.fdatasync(descriptor)
-                    self.written_back[suffix] += 1
-                except OSError as exc:  # the commit's own sync will tell, if it matters
-                    log.debug("write-back stopped: %s", exc.strerror)
-                    return
-                finally:
-                    os.close(descriptor)
+                except OSError as exc:  # closed meanwhile, say; the commit's own sync will tell
+                    log.debug("write-back skipped: %s", exc.strerror)
+                    continue
+                self.written_back[suffix] += 1
+
+    def _descriptors(self) -> dict[str, int]:
+        """The descriptors this process has open on the database's files, by suffix. One may
+        be closed, even given to another file, before it is synced: a sync changes nothing."""
+        found: dict[str, int] = {}
+        try:
+            entries = os.listdir("/proc/self/fd")
+        except OSError:  # not Linux
+            return found
+        for entry in entries:
+            try:
+                suffix = self.files.get(os.readlink(f"/proc/self/fd/{entry}"))
+            except OSError:  # closed meanwhile
+                continue
+            if suffix is not None:
+                found[suffix] = int(entry)
+        return found
 
     def stop(self) -> None:
         self._stopped.set()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
+from contextlib import nullcontext
 
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -256,6 +259,54 @@ def test_written_back_early_writes_back_the_rollback_journal_of_an_exclusive_loa
         assert _written_back_until(write_back, "-journal")
         cursor.execute("COMMIT")
     assert not write_back.thread.is_alive()
+
+
+# Another process: what SQLite answers it, at once (no busy timeout).
+OTHER_PROCESS = """
+import sqlite3, sys
+other = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)
+try:
+    print(other.execute(sys.argv[2]).fetchall())
+except sqlite3.OperationalError as error:
+    print(error)
+"""
+
+
+def _in_another_process(path, statement: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", OTHER_PROCESS, str(path), statement],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["wal", "rollback-journal"])
+def test_written_back_early_leaves_the_locks_of_the_connection_as_they_were(sqlite_file, tmp_path, alone):
+    # A process that closes a descriptor of a file loses every POSIX lock it holds on it,
+    # SQLite's included (sqlite.org/howtocorrupt.html, 2.2): had the write-back opened the
+    # database itself, another process could switch its journal or write into the middle of
+    # this one's transaction, and the database would be corrupt.
+    path = tmp_path / "alone.sqlite3"
+    with (
+        written_once(sqlite_file) if alone else nullcontext(),
+        written_back_early(sqlite_file, every=0.01) as write_back,
+        sqlite_file.cursor() as cursor,
+    ):
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.executemany("INSERT INTO rows VALUES (%s)", [(n,) for n in range(20_000)])
+        assert _written_back_until(write_back, "")
+        time.sleep(0.05)  # a few more write-backs
+        if alone:  # the import's write lock is its lock on the database file
+            assert _in_another_process(path, "BEGIN IMMEDIATE") == "database is locked"
+        else:  # in WAL mode, each connection's shared lock on it: none may leave the WAL
+            answer = _in_another_process(path, "PRAGMA journal_mode = DELETE")
+            assert answer in ("[('wal',)]", "database is locked")  # unchanged
+        cursor.execute("COMMIT")
+    with sqlite_file.cursor() as cursor:
+        cursor.execute("PRAGMA integrity_check")
+        assert cursor.fetchone()[0] == "ok"
+        cursor.execute("SELECT COUNT(*) FROM rows")
+        assert cursor.fetchone()[0] == 20_000
 
 
 def test_written_back_early_stops_when_the_block_fails(sqlite_file):
