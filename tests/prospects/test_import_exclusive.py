@@ -79,12 +79,19 @@ def test_an_exclusive_import_is_refused_while_another_process_has_the_database(t
 def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_path):
     env = prepared(tmp_path)
     path = large_file(tmp_path / "salon.csv", 100_000, "une note")
+    size = database(tmp_path).stat().st_size
     importing = start_import(path, env, "--exclusive")
-    journal = Path(f"{database(tmp_path)}-journal")  # exists only while its transaction runs
+    journal = Path(f"{database(tmp_path)}-journal")  # exists only while a transaction runs
     deadline = time.monotonic() + 60
-    while not journal.exists() and time.monotonic() < deadline and importing.poll() is None:
+
+    def midway() -> bool:
+        # Switching from the WAL writes a journal too, for a moment: the import's own
+        # transaction is the one whose pages grow the database file behind it.
+        return journal.exists() and database(tmp_path).stat().st_size > size + 4 * 1024 * 1024
+
+    while not midway() and time.monotonic() < deadline and importing.poll() is None:
         time.sleep(0.005)
-    assert journal.exists(), "the import never wrote behind a rollback journal"
+    assert midway(), "the import never wrote behind a rollback journal"
     os.killpg(importing.pid, signal.SIGKILL)  # no clean-up of any kind
     importing.communicate(timeout=60)
     assert journal.exists()  # a hot journal: the unfinished transaction, to be rolled back
@@ -92,3 +99,46 @@ def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_pat
     assert run_licite("sources", "list", env=env).returncode == 0
     assert state(tmp_path) == ("wal", [0, 0, 0], "ok")
     assert not journal.exists()
+
+
+def test_a_large_first_load_has_the_database_alone_unless_told_not_to(tmp_path):
+    env = prepared(tmp_path)
+    first = large_file(tmp_path / "salon.csv", 100_000, "une note")
+    done = run_licite("import", str(first), "--source", "Salon", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["exclusive"] is True
+    assert state(tmp_path) == ("wal", [100_000, 1, 100_000], "ok")
+    # The table holds prospects now: the next large load goes through the WAL, as usual.
+    second = large_file(tmp_path / "salon-2.csv", 100_000, "une autre note")
+    done = run_licite("import", str(second), "--source", "Salon", "--json", env=env)
+    assert json.loads(done.stdout)["exclusive"] is False
+    assert state(tmp_path) == ("wal", [100_000, 2, 200_000], "ok")
+
+
+def test_a_first_load_asked_not_to_or_small_goes_through_the_wal(tmp_path):
+    env = prepared(tmp_path)
+    large = large_file(tmp_path / "salon.csv", 100_000, "une note")
+    options = ("--source", "Salon", "--json", "--dry-run")
+    done = run_licite("import", str(large), *options, "--no-exclusive", env=env)
+    assert json.loads(done.stdout)["exclusive"] is False
+    done = run_licite("import", str(large), *options, env=env)
+    assert json.loads(done.stdout)["exclusive"] is False  # a dry run commits nothing to save on
+    small = large_file(tmp_path / "small.csv", 1_000, "une note")
+    done = run_licite("import", str(small), "--source", "Salon", "--json", env=env)
+    assert json.loads(done.stdout)["exclusive"] is False
+    assert state(tmp_path) == ("wal", [1_000, 1, 1_000], "ok")
+
+
+def test_a_large_first_load_goes_through_the_wal_while_another_process_has_the_database(tmp_path):
+    env = prepared(tmp_path)
+    path = large_file(tmp_path / "salon.csv", 100_000, "une note")
+    app = sqlite3.connect(database(tmp_path))  # the app, say, between two requests
+    try:
+        assert app.execute("SELECT COUNT(*) FROM prospects_source").fetchone() == (1,)
+        done = run_licite("import", str(path), "--source", "Salon", "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["exclusive"] is False
+        assert app.execute("SELECT COUNT(*) FROM prospects_prospect").fetchone() == (100_000,)
+    finally:
+        app.close()
+    assert state(tmp_path) == ("wal", [100_000, 1, 100_000], "ok")

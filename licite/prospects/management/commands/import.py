@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -54,10 +55,12 @@ class Command(LiciteCommand):
         parser.add_argument("--dry-run", action="store_true", help="Do everything but store")
         parser.add_argument(
             "--exclusive",
-            action="store_true",
-            help="Have the database alone while importing (SQLite): faster for a large first load. "
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Have the database alone while importing (SQLite): faster for a large load. "
             "Refused while the app or another command has the database open; they cannot connect "
-            "until the import ends",
+            "until the import ends. By default a first load of 100,000 rows or more has it alone "
+            "when nobody else has it open; --no-exclusive never",
         )
         parser.add_argument(
             "--report", type=Path, metavar="PATH", help="Also write the report as JSON to PATH"
