@@ -11,6 +11,8 @@ import os
 import signal
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import run_licite
@@ -48,7 +50,8 @@ def test_an_exclusive_import_stores_everything_and_leaves_the_wal_on(tmp_path):
 def test_an_import_writes_the_database_back_to_disk_while_it_runs(tmp_path):
     env = prepared(tmp_path)
     # Large enough to last well over the half second between two write-backs, on a fast machine too.
-    for number, options in enumerate(((), ("--exclusive",))):  # through the WAL, then a rollback journal
+    # Through the WAL, then behind a rollback journal.
+    for number, options in enumerate((("--no-exclusive",), ("--exclusive",))):
         path = large_file(tmp_path / f"salon-{number}.csv", 200_000, f"note {number}")
         done = run_licite("import", str(path), "--source", "Salon", "--json", *options, env=env)
         assert done.returncode == 0, done.stderr
@@ -56,15 +59,22 @@ def test_an_import_writes_the_database_back_to_disk_while_it_runs(tmp_path):
     assert state(tmp_path) == ("wal", [200_000, 2, 400_000], "ok")
 
 
+@contextmanager
+def another_process_connected(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """The app, say, between two requests: a connection to the database, open."""
+    app = sqlite3.connect(database(tmp_path))
+    try:
+        assert app.execute("SELECT COUNT(*) FROM prospects_source").fetchone() == (1,)
+        yield app
+    finally:
+        app.close()
+
+
 def test_an_exclusive_import_is_refused_while_another_process_has_the_database(tmp_path):
     env = prepared(tmp_path)
     path = large_file(tmp_path / "salon.csv", 100, "une note")
-    app = sqlite3.connect(database(tmp_path))  # the app, say, between two requests
-    try:
-        assert app.execute("SELECT COUNT(*) FROM prospects_source").fetchone() == (1,)
+    with another_process_connected(tmp_path):
         done = run_licite("import", str(path), "--source", "Salon", "--exclusive", env=env)
-    finally:
-        app.close()
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "CommandError: --exclusive: another process has the database open (the app, a worker, "
@@ -101,44 +111,35 @@ def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_pat
     assert not journal.exists()
 
 
+def imported_alone(path: Path, env: dict[str, str], *options: str) -> bool:
+    """Import the file; whether the import had the database alone, as its report says."""
+    done = run_licite("import", str(path), "--source", "Salon", "--json", *options, env=env)
+    assert done.returncode == 0, done.stderr
+    return bool(json.loads(done.stdout)["exclusive"])
+
+
 def test_a_large_first_load_has_the_database_alone_unless_told_not_to(tmp_path):
     env = prepared(tmp_path)
-    first = large_file(tmp_path / "salon.csv", 100_000, "une note")
-    done = run_licite("import", str(first), "--source", "Salon", "--json", env=env)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["exclusive"] is True
+    assert imported_alone(large_file(tmp_path / "salon.csv", 100_000, "une note"), env)
     assert state(tmp_path) == ("wal", [100_000, 1, 100_000], "ok")
     # The table holds prospects now: the next large load goes through the WAL, as usual.
-    second = large_file(tmp_path / "salon-2.csv", 100_000, "une autre note")
-    done = run_licite("import", str(second), "--source", "Salon", "--json", env=env)
-    assert json.loads(done.stdout)["exclusive"] is False
+    assert not imported_alone(large_file(tmp_path / "salon-2.csv", 100_000, "une autre note"), env)
     assert state(tmp_path) == ("wal", [100_000, 2, 200_000], "ok")
 
 
 def test_a_first_load_asked_not_to_or_small_goes_through_the_wal(tmp_path):
     env = prepared(tmp_path)
     large = large_file(tmp_path / "salon.csv", 100_000, "une note")
-    options = ("--source", "Salon", "--json", "--dry-run")
-    done = run_licite("import", str(large), *options, "--no-exclusive", env=env)
-    assert json.loads(done.stdout)["exclusive"] is False
-    done = run_licite("import", str(large), *options, env=env)
-    assert json.loads(done.stdout)["exclusive"] is False  # a dry run commits nothing to save on
-    small = large_file(tmp_path / "small.csv", 1_000, "une note")
-    done = run_licite("import", str(small), "--source", "Salon", "--json", env=env)
-    assert json.loads(done.stdout)["exclusive"] is False
+    assert not imported_alone(large, env, "--dry-run", "--no-exclusive")
+    assert not imported_alone(large, env, "--dry-run")  # a dry run commits nothing to save on
+    assert not imported_alone(large_file(tmp_path / "small.csv", 1_000, "une note"), env)
     assert state(tmp_path) == ("wal", [1_000, 1, 1_000], "ok")
 
 
 def test_a_large_first_load_goes_through_the_wal_while_another_process_has_the_database(tmp_path):
     env = prepared(tmp_path)
     path = large_file(tmp_path / "salon.csv", 100_000, "une note")
-    app = sqlite3.connect(database(tmp_path))  # the app, say, between two requests
-    try:
-        assert app.execute("SELECT COUNT(*) FROM prospects_source").fetchone() == (1,)
-        done = run_licite("import", str(path), "--source", "Salon", "--json", env=env)
-        assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["exclusive"] is False
+    with another_process_connected(tmp_path) as app:
+        assert not imported_alone(path, env)
         assert app.execute("SELECT COUNT(*) FROM prospects_prospect").fetchone() == (100_000,)
-    finally:
-        app.close()
     assert state(tmp_path) == ("wal", [100_000, 1, 100_000], "ok")
