@@ -203,17 +203,17 @@ def _alone(request: ImportRequest, opened: _Opened) -> AbstractContextManager[bo
     """Whether the import has the SQLite database alone (licite.lib.bulkload.written_once):
     asked for (`--exclusive`), or a large first load into an empty table that no other
     connection has open (else through the WAL, as usual). Its commit then writes the pages
-    once, not twice: the benchmark's 1M rows, 0.03 s against 1.9 to 2.8 s, 7.1 to 9.8 s in
-    all against 10.7 to 12.8 s. Meanwhile another process cannot even read: it waits, up to
-    its busy timeout, which a first load hardly matters to (there is nothing to read yet)."""
+    once, not twice (the README's Benchmarks give the figures). Meanwhile another process
+    cannot even read: it waits, up to its busy timeout, which matters little to a first
+    load (there is nothing to read yet)."""
     if request.exclusive:
         return written_once(connection)
     rows = None if opened.frame is None else opened.frame.height
     if request.exclusive is False or request.dry_run or rows is None or rows < ALONE_FROM_ROWS:
         return nullcontext(False)
-    if connection.vendor != "sqlite" or Prospect.objects.exists():
+    if Prospect.objects.exists():
         return nullcontext(False)
-    return written_once(connection, required=False)
+    return written_once(connection, required=False)  # nothing on PostgreSQL
 
 
 def _failed(request: ImportRequest, digest: str, error: Exception) -> None:

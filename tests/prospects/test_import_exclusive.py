@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,29 +87,39 @@ def test_an_exclusive_import_is_refused_while_another_process_has_the_database(t
     assert [json.loads(detail)["error"] for (detail,) in failures] == ["DatabaseInUse"]
 
 
-def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_path):
-    env = prepared(tmp_path)
-    path = large_file(tmp_path / "salon.csv", 100_000, "une note")
+def started_midway(tmp_path: Path, path: Path, env: dict[str, str], *options: str) -> subprocess.Popen[str]:
+    """An import started, once it is writing its rows behind a rollback journal."""
     size = database(tmp_path).stat().st_size
-    importing = start_import(path, env, "--exclusive")
-    journal = Path(f"{database(tmp_path)}-journal")  # exists only while a transaction runs
+    importing = start_import(path, env, *options)
     deadline = time.monotonic() + 60
 
     def midway() -> bool:
         # Switching from the WAL writes a journal too, for a moment: the import's own
         # transaction is the one whose pages grow the database file behind it.
-        return journal.exists() and database(tmp_path).stat().st_size > size + 4 * 1024 * 1024
+        return journal(tmp_path).exists() and database(tmp_path).stat().st_size > size + 4 * 1024 * 1024
 
     while not midway() and time.monotonic() < deadline and importing.poll() is None:
         time.sleep(0.005)
     assert midway(), "the import never wrote behind a rollback journal"
+    return importing
+
+
+def journal(tmp_path: Path) -> Path:
+    return Path(f"{database(tmp_path)}-journal")  # exists only while a transaction runs
+
+
+def test_an_exclusive_import_killed_midway_leaves_the_database_as_it_was(tmp_path):
+    env = prepared(tmp_path)
+    importing = started_midway(
+        tmp_path, large_file(tmp_path / "salon.csv", 100_000, "une note"), env, "--exclusive"
+    )
     os.killpg(importing.pid, signal.SIGKILL)  # no clean-up of any kind
     importing.communicate(timeout=60)
-    assert journal.exists()  # a hot journal: the unfinished transaction, to be rolled back
+    assert journal(tmp_path).exists()  # a hot journal: the unfinished transaction, to be rolled back
     # The next connection rolls it back and, being licite's, asks for the WAL again.
     assert run_licite("sources", "list", env=env).returncode == 0
     assert state(tmp_path) == ("wal", [0, 0, 0], "ok")
-    assert not journal.exists()
+    assert not journal(tmp_path).exists()
 
 
 def imported_alone(path: Path, env: dict[str, str], *options: str) -> bool:
@@ -142,4 +153,16 @@ def test_a_large_first_load_goes_through_the_wal_while_another_process_has_the_d
     with another_process_connected(tmp_path) as app:
         assert not imported_alone(path, env)
         assert app.execute("SELECT COUNT(*) FROM prospects_prospect").fetchone() == (100_000,)
+    assert state(tmp_path) == ("wal", [100_000, 1, 100_000], "ok")
+
+
+def test_a_process_that_connects_during_a_first_load_waits_for_it_and_finds_it_whole(tmp_path):
+    env = prepared(tmp_path)
+    importing = started_midway(tmp_path, large_file(tmp_path / "salon.csv", 100_000, "une note"), env)
+    listed = run_licite("sources", "list", env=env)  # the app, say, started meanwhile
+    out, err = importing.communicate(timeout=120)
+    assert importing.returncode == 0, err
+    assert json.loads(out)["exclusive"] is True
+    assert listed.returncode == 0, listed.stderr
+    assert "100000" in listed.stdout  # it waited for the import's commit, and read every prospect
     assert state(tmp_path) == ("wal", [100_000, 1, 100_000], "ok")

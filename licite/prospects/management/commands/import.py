@@ -58,9 +58,9 @@ class Command(LiciteCommand):
             action=argparse.BooleanOptionalAction,
             default=None,
             help="Have the database alone while importing (SQLite): faster for a large load. "
-            "Refused while the app or another command has the database open; they cannot connect "
-            "until the import ends. By default a first load of 100,000 rows or more has it alone "
-            "when nobody else has it open; --no-exclusive never",
+            "Refused while the app or another command has the database open; those that connect "
+            "meanwhile wait for the import to end. By default a first load of 100,000 rows or "
+            "more has it alone when nobody else has it open; --no-exclusive never",
         )
         parser.add_argument(
             "--report", type=Path, metavar="PATH", help="Also write the report as JSON to PATH"
