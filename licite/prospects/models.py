@@ -191,7 +191,17 @@ class Prospect(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["key_hash"], name="prospect_key_hash"),
-            models.Index(fields=["status"], name="prospect_status"),
+            # Only the statuses that are looked for: the consent requests to send or to chase,
+            # the restricted records. Most prospects are active, found by a scan anyway, and an
+            # index of every row made a first load's inserts 30 % slower (1M rows: 0.6 s). The
+            # condition is written with OR, which SQLite's planner matches to `status = ?`; it
+            # does not match IN. A status added here must be added to the condition.
+            models.Index(
+                fields=["status"],
+                name="prospect_status",
+                condition=models.Q(status=ProspectStatus.CONSENT_PENDING)
+                | models.Q(status=ProspectStatus.RESTRICTED),
+            ),
             models.Index(fields=["retain_until"], name="prospect_retain_until"),
             models.Index(
                 fields=["notice_due_at"],
