@@ -34,7 +34,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check licite tests bench
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy licite
+	$(BIN)/mypy licite bench
 
 # The suite runs on SQLite, then on PostgreSQL when LICITE_TEST_POSTGRES_URL is set.
 pytest: $(VENV)/.installed-test

@@ -1,16 +1,18 @@
 """Benchmark: the whole import gate against a baseline measured in the same run.
 
-    python -m bench.import_bench [--rows 1000000] [--runs 3] [--postgres URL]
+    python -m bench.import_bench [--rows 1000000] [--runs 3] [--postgres URL] [--out DIR]
 
 Baseline on SQLite: the sqlite3 shell's own `.import` of the same file into a plain table.
 Baseline on PostgreSQL: `\\copy` of the same file into a plain table with psql.
 SQLite runs twice, each into a new database: as a user runs it (a first load, which has the
 database alone, behind a rollback journal) and with `--no-exclusive` (through the WAL, as an
 import does while the app has the database open).
-Every timed command starts once what the runs before it wrote is on disk (sync). Each baseline
-is the median of three runs: on a shared machine one run alone varies by a quarter. On SQLite
-the CPU times (user and system) are compared too, steadier than the wall times: licite's, on
-both cores, against the baseline's, on one.
+Every timed command starts once what the runs before it wrote is on disk (sync). Each import
+is compared with the median of four runs of its baseline, two just before it and two just
+after: on a shared machine the same command's time drifts by a third within a minute, and
+bracketing the import cancels most of the drift. On SQLite the CPU times (user and system) are
+compared too: licite's, on both cores, against the baseline's, on one. With --runs N, a last
+line gives each database's median ratio over the N runs.
 Targets (2-core machine): at least 100,000 rows/s end to end, within 3x the baseline, peak
 memory under 1 GiB.
 """
@@ -18,14 +20,18 @@ memory under 1 GiB.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.generate import HEADER, generate
 
@@ -53,36 +59,45 @@ def timed(
     )
 
 
-BASELINE_RUNS = 3
+BASELINE_RUNS = 2  # just before each import, and as many just after it
 
 
-def median_of(runs: list[float]) -> float:
-    return sorted(runs)[len(runs) // 2]
-
-
-def sqlite_baseline(csv_path: Path, work: Path) -> list[tuple[float, float]]:
+def sqlite_baseline(csv_path: Path, work: Path) -> Callable[[], list[tuple[float, float]]]:
+    """Runs of the SQLite baseline, BASELINE_RUNS a call, each into a new database."""
     script = f".mode csv\n.separator ;\n.import {csv_path} prospects\n"
-    databases = [work / f"baseline-{run}.sqlite3" for run in range(BASELINE_RUNS)]
-    return [timed(["sqlite3", str(database)], stdin=script) for database in databases]
+    numbers = itertools.count()
 
+    def runs() -> list[tuple[float, float]]:
+        databases = [work / f"baseline-{next(numbers)}.sqlite3" for _run in range(BASELINE_RUNS)]
+        return [timed(["sqlite3", str(database)], stdin=script) for database in databases]
 
-def postgres_baseline(csv_path: Path, url: str) -> list[tuple[float, float]]:
-    columns = ", ".join(f'"{name}" text' for name in HEADER)
-    subprocess.run(
-        ["psql", url, "-q", "-c", f"DROP TABLE IF EXISTS baseline; CREATE TABLE baseline ({columns})"],
-        check=True,
-        capture_output=True,
-    )
-    copy = f"\\copy baseline FROM '{csv_path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)"
-    runs = []
-    for _run in range(BASELINE_RUNS):
-        runs.append(timed(["psql", url, "-q", "-c", copy]))
-        subprocess.run(["psql", url, "-q", "-c", "TRUNCATE baseline"], check=True, capture_output=True)
-    subprocess.run(["psql", url, "-q", "-c", "DROP TABLE baseline"], check=True, capture_output=True)
     return runs
 
 
-def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> tuple[float, float, dict, int]:
+def postgres_baseline(csv_path: Path, url: str) -> Callable[[], list[tuple[float, float]]]:
+    """Runs of the PostgreSQL baseline, BASELINE_RUNS a call, each into an empty table."""
+    columns = ", ".join(f'"{name}" text' for name in HEADER)
+    copy = f"\\copy baseline FROM '{csv_path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)"
+
+    def psql(command: str) -> None:
+        subprocess.run(["psql", url, "-q", "-c", command], check=True, capture_output=True)
+
+    def runs() -> list[tuple[float, float]]:
+        psql(f"DROP TABLE IF EXISTS baseline; CREATE TABLE baseline ({columns})")
+        timings = []
+        for _run in range(BASELINE_RUNS):
+            timings.append(timed(["psql", url, "-q", "-c", copy]))
+            psql("TRUNCATE baseline")
+        psql("DROP TABLE baseline")
+        return timings
+
+    return runs
+
+
+Run = tuple[float, float, dict[str, Any], int]  # wall time, CPU time, the import's report, peak KiB
+
+
+def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> Run:
     for args in (
         ["migrate", "--noinput"],
         ["sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"],
@@ -133,20 +148,22 @@ def main() -> int:
         default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
         help="Also run on this PostgreSQL database (it is emptied!)",
     )
+    parser.add_argument("--out", type=Path, default=OUT, help=f"Where the file and the figures go ({OUT})")
     arguments = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    csv_path = OUT / f"prospects-{arguments.rows}.csv"
+    out = arguments.out
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / f"prospects-{arguments.rows}.csv"
     if not csv_path.exists():
         generate(csv_path, arguments.rows)
     results = []
     for _run in range(arguments.runs):
         results.extend(one_run(csv_path, arguments.rows, arguments.postgres))
-    (OUT / "import.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "import.json").write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
         print(
             f"{r['database']:<21} {r['rows']:>9,} rows  licite {r['seconds']:6.2f} s"
             f" = {r['rows_per_s']:>9,} rows/s"
-            f"  baseline {r['baseline_seconds']:5.2f} s (median of {len(r['baseline_runs'])})"
+            f"  baseline {r['baseline_seconds']:5.2f} s (median of {len(r['baseline_runs'])}, around it)"
             f"  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
             f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
         )
@@ -159,10 +176,17 @@ def main() -> int:
                 " " * 22 + f"CPU licite {r['cpu_seconds']:.2f} s, baseline {r['baseline_cpu_seconds']:.2f} s"
                 f" (median of {len(r['baseline_runs'])}): ratio {r['cpu_ratio']:.2f}x"
             )
+    if arguments.runs > 1:
+        for database in dict.fromkeys(r["database"] for r in results):
+            ratios = sorted(r["ratio"] for r in results if r["database"] == database)
+            print(
+                f"{database:<21} median ratio of {len(ratios)} runs {statistics.median(ratios):.2f}x"
+                f" (from {ratios[0]:.2f}x to {ratios[-1]:.2f}x)"
+            )
     return 0
 
 
-def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict]:
+def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict[str, Any]]:
     """Each database once, each against its baseline measured just before."""
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
@@ -174,26 +198,28 @@ def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict]:
             "LICITE_LOG_LEVEL": "warning",
         }
         baseline = sqlite_baseline(csv_path, work)
-        results.append(_result("sqlite", rows, baseline, licite_import(csv_path, env)))
+        before = baseline()
+        run = licite_import(csv_path, env)
+        after = baseline()
+        results.append(_result("sqlite", rows, before + after, run))
         env = {**env, "LICITE_HOME": str(work / "wal")}
-        results.append(
-            _result("sqlite --no-exclusive", rows, baseline, licite_import(csv_path, env, "--no-exclusive"))
-        )
+        run = licite_import(csv_path, env, "--no-exclusive")
+        results.append(_result("sqlite --no-exclusive", rows, after + baseline(), run))
         if postgres and shutil.which("psql"):
             reset_postgres(postgres)
             baseline = postgres_baseline(csv_path, postgres)
             env = {**env, "LICITE_DATABASE_URL": postgres}
-            results.append(_result("postgresql", rows, baseline, licite_import(csv_path, env)))
+            before = baseline()
+            run = licite_import(csv_path, env)
+            results.append(_result("postgresql", rows, before + baseline(), run))
     return results
 
 
-def _result(
-    database: str, rows: int, baselines: list[tuple[float, float]], run: tuple[float, float, dict, int]
-) -> dict:
+def _result(database: str, rows: int, baselines: list[tuple[float, float]], run: Run) -> dict[str, Any]:
     seconds, cpu, report, peak_kib = run
-    baseline = median_of([wall for wall, _cpu in baselines])
+    baseline = statistics.median(wall for wall, _cpu in baselines)
     # On PostgreSQL both sides' work is mostly the server's, which neither CPU time counts.
-    baseline_cpu = median_of([cpu for _wall, cpu in baselines]) if database.startswith("sqlite") else 0
+    baseline_cpu = statistics.median(cpu for _wall, cpu in baselines) if database.startswith("sqlite") else 0
     return {
         "database": database,
         "rows": rows,
