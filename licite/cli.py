@@ -6,6 +6,7 @@ commands a user needs. A bad setting stops the program with one line naming the 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         # An import stops in its transaction, which rolls back: nothing half-written stays.
         print("licite: interrupted", file=sys.stderr)
         return 130
+    finally:
+        # The program ends: its objects need no collecting. Left to the cyclic collector, the
+        # interpreter's teardown scans all of Django's and polars' several times over (0.2 s
+        # of every command, measured after a 1M-row import: 0.21 to 0.29 s, frozen 0.07 to
+        # 0.09 s). Exit handlers and the flushing of files still run.
+        gc.freeze()
     return 0
 
 
