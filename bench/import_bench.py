@@ -167,10 +167,9 @@ def main() -> int:
             f"  ratio {r['ratio']:.2f}x  peak {r['peak_mib']:,} MiB"
             f"  created {r['created']:,} rejected {r['rejected']:,} duplicates {r['duplicates']:,}"
         )
-        print(
-            " " * 22 + ("alone, " if r["alone"] else "through the WAL, ")
-            + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items())
-        )  # fmt: skip
+        how = "" if r["database"] == "postgresql" else "alone, " if r["alone"] else "through the WAL, "
+        timings = ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in r["timings"].items())
+        print(" " * 22 + how + timings)
         if r["cpu_ratio"] is not None:
             print(
                 " " * 22 + f"CPU licite {r['cpu_seconds']:.2f} s, baseline {r['baseline_cpu_seconds']:.2f} s"
