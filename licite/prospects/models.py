@@ -195,7 +195,7 @@ class Prospect(models.Model):
             # the restricted records. Most prospects are active, found by a scan anyway, and an
             # index of every row made a first load's inserts 30 % slower (1M rows: 0.6 s). The
             # condition is written with OR, which SQLite's planner matches to `status = ?`; it
-            # does not match IN. A status added here must be added to the condition.
+            # does not match IN. A status added to ProspectStatus goes into it (a test checks).
             models.Index(
                 fields=["status"],
                 name="prospect_status",
