@@ -186,7 +186,7 @@ def main() -> int:
 
 
 def one_run(csv_path: Path, rows: int, postgres: str) -> list[dict[str, Any]]:
-    """Each database once, each against its baseline measured just before."""
+    """Each database once, each against the baseline runs just before it and just after."""
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
