@@ -62,7 +62,7 @@ def overview() -> str:
 
     commands = get_commands()
     own = sorted(name for name, app in commands.items() if app.startswith("licite"))
-    shown = [name for name in DJANGO_COMMANDS if name in commands]
+    shown = [name for name in DJANGO_COMMANDS if name in commands and name not in own]  # `check` is licite's
 
     def line(name: str) -> str:
         help_text = load_command_class(commands[name], name).help or ""

@@ -86,6 +86,42 @@ class Env:
         return read_or_create_secret(home / filename, name)
 
 
+# Email backends that never reach a real mail server: they print, write or keep the messages.
+LOCAL_EMAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    }
+)
+
+
+def reaches_mailboxes(email_backend: str) -> bool:
+    """Whether messages given to this backend can reach a real person's mailbox."""
+    return email_backend not in LOCAL_EMAIL_BACKENDS
+
+
+def unreachable_links(base_url: str, email_backend: str) -> str:
+    """Why the links of a message sent now could not serve their purpose, or "" if they can.
+
+    RULES E1, E2: the objection link must work for whoever receives the message, and the
+    one-click unsubscribe header needs an HTTPS URL. A local backend (console, file) is for
+    development: its links are read by the developer on their own machine.
+    """
+    if not reaches_mailboxes(email_backend):
+        return ""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    loopback = host in {"localhost", "::1"} or host.startswith("127.") or host.endswith(".localhost")
+    if parts.scheme != "https" or not host or loopback:
+        return (
+            f"LICITE_BASE_URL is {base_url!r}: the objection and unsubscribe links of every message "
+            "would point there, where recipients cannot reach them (RULES E1, E2)"
+        )
+    return ""
+
+
 def read_or_create_secret(path: Path, variable: str) -> str:
     """Read a secret file, or create it with a new random value and mode 0600."""
     try:

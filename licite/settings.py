@@ -19,7 +19,8 @@ SUPPRESSION_KEY = env.secret("LICITE_SUPPRESSION_KEY", LICITE_HOME, "suppression
 DEBUG = env.flag("LICITE_DEBUG", False)
 ALLOWED_HOSTS = env.items("LICITE_ALLOWED_HOSTS", ("127.0.0.1", "localhost"))
 CSRF_TRUSTED_ORIGINS = env.items("LICITE_CSRF_TRUSTED_ORIGINS", ())
-LICITE_BASE_URL = env.text("LICITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Empty means the default, for local work only: `licite check` refuses it with a real backend.
+LICITE_BASE_URL = (env.text("LICITE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 LICITE_HTTPS = env.flag("LICITE_HTTPS", False)
 if LICITE_HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
@@ -160,10 +161,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The tokens of public links are credentials: masked in every line (Django's own warnings
+    # quote the path). Every handler carries this filter; a test walks them all.
+    "filters": {"mask_tokens": {"()": "licite.lib.logmask.MaskTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for name in ("licite", "django_tasks", "django_tasks_db")
+        **{
+            name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+            for name in ("licite", "django_tasks", "django_tasks_db")
+        },
+        # Replaces Django's default handlers (console when DEBUG, mail_admins, runserver's), which
+        # would print the same records unmasked.
+        **{
+            name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+            for name in ("django", "django.server")
+        },
     },
 }

@@ -75,7 +75,8 @@ def test_a_command_leaves_its_objects_frozen_for_the_interpreter_s_teardown(tmp_
     code = "import gc, licite.cli; licite.cli.main(['licite', 'check']); print(gc.get_freeze_count())"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
-        env={**os.environ, "LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""},
+        env={**os.environ, "LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": "",
+             "LICITE_EMAIL_BACKEND": "console"},  # no licite.E001: this test is about the teardown
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert int(result.stdout.split()[-1]) > 10_000

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.fr import siren
 
+from licite.core.functions import parse_additions
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
@@ -41,6 +43,18 @@ def validate_siren(value: str) -> None:
         )
 
 
+def validate_job_functions(value: object) -> None:
+    try:
+        parse_additions(value)
+    except ValueError:
+        raise ValidationError(
+            _(
+                "Write an object that maps each function to a list of job titles, such as "
+                '{"purchasing": ["category buyer"], "events": ["événementiel", "event manager"]}.'
+            )
+        ) from None
+
+
 class Language(models.TextChoices):
     FR = "fr", _("French")
     EN = "en", _("English")
@@ -49,7 +63,7 @@ class Language(models.TextChoices):
 class Organisation(models.Model):
     """The data controller: there is exactly one per installation."""
 
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    singleton = models.BooleanField(_("singleton"), default=True, unique=True, editable=False)
     legal_name = models.CharField(_("legal name"), max_length=200)
     address = models.TextField(_("postal address"))
     siren = models.CharField(_("SIREN"), max_length=9, validators=[validate_siren])
@@ -60,8 +74,20 @@ class Organisation(models.Model):
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.FR
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # RULES C3: the organisation's own job titles, added to licite's table (licite.core.functions).
+    job_functions = models.JSONField(
+        _("job functions"),
+        default=dict,
+        blank=True,
+        validators=[validate_job_functions],
+        help_text=_(
+            "Job titles added to licite's table of functions, by function: an existing function "
+            '("purchasing", "sales", "hr"...) or a new one. A campaign naming a function, or one of '
+            "its titles, reaches every title of that function."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("organisation")

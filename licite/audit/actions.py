@@ -16,8 +16,13 @@ def record(
     target: models.Model | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one entry. `detail` holds ids and counts only, never personal data."""
-    label = getattr(actor, "username", "") or "system"
+    """Append one entry. `detail` holds ids and counts only, never personal data.
+
+    `actor` is a user, a label naming who acted without being a user ("os:jdoe", a command
+    run by that operating system user), or None for licite itself ("system").
+    """
+    label = actor if isinstance(actor, str) else getattr(actor, "username", "")
+    label = label or "system"
     return AuditEvent.objects.create(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,

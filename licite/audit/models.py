@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Kept when the user is deleted, so the trail still says who acted.
     actor_label = models.CharField(_("actor"), max_length=150)

@@ -7,21 +7,25 @@ applied in one place. Eligibility itself is decided by `licite.core.eligibility`
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import json
 import logging
 import smtplib
 import socket
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from licite.accounts.models import Organisation
 from licite.audit.actions import record
 from licite.campaigns.models import (
     PROSPECT_INITIATED,
@@ -33,10 +37,21 @@ from licite.campaigns.models import (
 )
 from licite.campaigns.notices import Sender, public_url
 from licite.campaigns.rendering import new_token, render_campaign_message, render_consent_request
+from licite.conf import reaches_mailboxes, unreachable_links
 from licite.core import clocks
-from licite.core.eligibility import CampaignFacts, Decision, ProspectFacts, decide, summarize
-from licite.prospects.models import Prospect, ProspectStatus
-from licite.rights.actions import do_suppress_hash
+from licite.core.eligibility import (
+    CampaignFacts,
+    Decision,
+    Exclusion,
+    ProspectFacts,
+    decide,
+    explain_unrelated,
+    normalize_words,
+    summarize,
+)
+from licite.core.functions import TABLE, FunctionTable, parse_additions
+from licite.prospects.models import Prospect, ProspectStatus, Provenance
+from licite.rights.actions import do_erase
 from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
 
 log = logging.getLogger("licite.campaigns")
@@ -70,7 +85,33 @@ def prospect_facts(prospect: Any) -> ProspectFacts:
 
 
 def campaign_facts(campaign: Campaign) -> CampaignFacts:
-    return CampaignFacts(audience=campaign.audience, functions=tuple(campaign.functions))
+    functions = tuple(campaign.functions)
+    return CampaignFacts(audience=campaign.audience, functions=functions, table=function_table())
+
+
+def function_table() -> FunctionTable:
+    """RULES C3: licite's table of functions with the organisation's titles (Organisation.job_functions)."""
+    additions = Organisation.objects.values_list("job_functions", flat=True).first()
+    return _table_with(json.dumps(additions or {}, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _table_with(additions: str) -> FunctionTable:
+    try:
+        return TABLE.with_additions(parse_additions(json.loads(additions)))
+    except ValueError:  # saved around the admin's check: licite's own table still holds (the stricter one)
+        log.warning("the organisation's job functions are not valid: licite's own table is used")
+        return TABLE
+
+
+@dataclass(frozen=True)
+class ExcludedTitle:
+    """Prospects excluded for their job title (RULES C3), grouped by title as a reader would."""
+
+    title: str  # as first met; "" for no title
+    count: int
+    reason: Exclusion
+    why: str
 
 
 @dataclass(frozen=True)
@@ -78,18 +119,35 @@ class Preview:
     eligible: list[int]
     counts: dict[str, int]
     excluded: dict[int, Decision]
+    titles: list[ExcludedTitle] = field(default_factory=list)  # most frequent first
 
 
 def preview_campaign(campaign: Campaign, now: datetime) -> Preview:
     """Who this campaign may reach now, and why each other prospect is excluded."""
     facts = campaign_facts(campaign)
-    decisions = {
-        prospect.pk: decide(prospect_facts(prospect), facts, now)
-        for prospect in annotated_prospects().filter(audience=campaign.audience).iterator(chunk_size=2000)
-    }
+    decisions: dict[int, Decision] = {}
+    titles: dict[tuple[Exclusion, str], ExcludedTitle] = {}
+    for prospect in annotated_prospects().filter(audience=campaign.audience).iterator(chunk_size=2000):
+        decision = decisions[prospect.pk] = decide(prospect_facts(prospect), facts, now)
+        if decision.reason in (Exclusion.JOB_UNRELATED, Exclusion.NO_JOB_TITLE):
+            key = (decision.reason, " ".join(normalize_words(prospect.job_title)))
+            group = titles.get(key) or _excluded_title(prospect.job_title, decision.reason, facts)
+            titles[key] = dataclasses.replace(group, count=group.count + 1)
     eligible = [pk for pk, decision in decisions.items() if decision.eligible]
     excluded = {pk: decision for pk, decision in decisions.items() if not decision.eligible}
-    return Preview(eligible, summarize(decisions.values()), excluded)
+    groups = sorted(titles.values(), key=lambda group: (-group.count, group.title.casefold()))
+    return Preview(eligible, summarize(decisions.values()), excluded, groups)
+
+
+def _excluded_title(title: str, reason: Exclusion, facts: CampaignFacts) -> ExcludedTitle:
+    """The reason, said once for all the prospects of one title (RULES C3)."""
+    if not facts.functions:
+        why = "the campaign declares no functions"
+    elif reason is Exclusion.NO_JOB_TITLE:
+        why = "no job title"
+    else:
+        why = explain_unrelated(facts.functions, facts.table)
+    return ExcludedTitle(title.strip(), 0, reason, why)
 
 
 # --- Campaigns -----------------------------------------------------------------------------
@@ -104,23 +162,116 @@ def do_create_campaign(actor: Any, **fields: Any) -> Campaign:
     return campaign
 
 
+class CampaignNotSendable(ValueError):
+    """A campaign that was already sent, or is being sent, is not queued again."""
+
+
 def do_queue_campaign(actor: Any, campaign: Campaign, now: datetime | None = None) -> int:
-    """Render one message per eligible prospect into the outbox and enqueue their sending."""
+    """Render one message per eligible prospect into the outbox and enqueue their sending.
+
+    A campaign is sent once: sent or being sent, it raises CampaignNotSendable. With nothing
+    eligible, nothing changes and it stays a draft (0 is returned).
+    """
     now = now or timezone.now()
+    _require_draft(campaign)
     preview = preview_campaign(campaign, now)
+    if not preview.eligible:
+        return 0
     sender = Sender.load()
     already = set(OutboundMessage.objects.filter(campaign=campaign).values_list("key_hash", flat=True))
-    eligible = Prospect.objects.filter(pk__in=preview.eligible).prefetch_related("provenance__source")
+    # The consents: the footer of a consumer's message says when they agreed (licite.campaigns.rendering).
+    eligible = Prospect.objects.filter(pk__in=preview.eligible).prefetch_related(
+        "provenance__source", "consents"
+    )
     queued: list[int] = []
     with transaction.atomic():
+        _require_draft(Campaign.objects.select_for_update().get(pk=campaign.pk))  # two sends at once
         for chunk in _chunks(eligible.order_by("pk"), 500):
             messages = [_outbound(p, campaign, now, sender) for p in chunk if p.key_hash not in already]
             queued.extend(m.pk for m in OutboundMessage.objects.bulk_create(messages))
+        if not queued:  # nothing to send: the campaign stays a draft, never "sending" with nothing to send
+            return 0
         campaign.status, campaign.queued_at = Campaign.Status.SENDING, now
         campaign.save(update_fields=["status", "queued_at"])
         record(actor, "campaign.queued", campaign, queued=len(queued), excluded=len(preview.excluded))
         transaction.on_commit(lambda: enqueue_sending(queued))
     return len(queued)
+
+
+def _require_draft(campaign: Campaign) -> None:
+    if campaign.status == Campaign.Status.SENT:
+        when = campaign_status(campaign).sent_on
+        raise CampaignNotSendable(
+            f"Campaign {campaign.name} was already sent on {day_and_time(when)}: nothing queued"
+        )
+    if campaign.status == Campaign.Status.SENDING:
+        raise CampaignNotSendable(
+            f"Campaign {campaign.name} is being sent since {day_and_time(campaign.queued_at)}: "
+            f"nothing queued; `licite campaign status {campaign.name}` says where its messages stand"
+        )
+
+
+def day_and_time(moment: datetime | None) -> str:
+    """ "2026-12-04 09:12", in the installation's time zone (LICITE_TIME_ZONE)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "an unknown date"
+
+
+# A worker sends a batch (SEND_BATCH messages) within minutes; a message still "sending" this long
+# after its claim was left by a worker that stopped (killed, or its machine lost).
+STUCK_AFTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    """Where a campaign's messages stand."""
+
+    status: str
+    counts: list[tuple[str, str, int]]  # (message status, reason, messages)
+    sent_on: datetime | None  # the last message sent, or the queueing if none was
+    stuck: int  # "sending" since longer than STUCK_AFTER: a worker stopped while sending them
+
+
+def campaign_status(campaign: Campaign, now: datetime | None = None) -> CampaignStatus:
+    """Counts of the campaign's messages by status, and those a stopped worker left "sending"."""
+    now = now or timezone.now()
+    messages = OutboundMessage.objects.filter(campaign=campaign)
+    rows = (
+        messages.values("status", "status_reason").annotate(n=Count("id")).order_by("status", "status_reason")
+    )
+    last = (
+        messages.filter(sent_at__isnull=False).order_by("-sent_at").values_list("sent_at", flat=True).first()
+    )
+    return CampaignStatus(
+        status=campaign.status,
+        counts=[(row["status"], row["status_reason"], row["n"]) for row in rows],
+        sent_on=last or campaign.queued_at,
+        stuck=_stuck(messages, now).count(),
+    )
+
+
+def _stuck(messages: Any, now: datetime) -> Any:
+    return messages.filter(status=OutboundMessage.Status.SENDING).filter(
+        Q(claimed_at__lt=now - STUCK_AFTER) | Q(claimed_at__isnull=True)
+    )
+
+
+def do_settle_stuck(actor: Any, campaign: Campaign, now: datetime | None = None) -> int:
+    """Mark failed the messages a stopped worker left "sending", and close the campaign.
+
+    They may or may not have gone out; licite never sends a message twice, so they are not sent
+    again (the safe error). Their prospects keep no notice date: their next message carries the
+    notice (RULES D2), and `licite notice due` lists them as the deadline nears.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = _stuck(OutboundMessage.objects.select_for_update().filter(campaign=campaign), now)
+        ids = list(stuck.values_list("pk", flat=True))
+        OutboundMessage.objects.filter(pk__in=ids).update(
+            status=OutboundMessage.Status.FAILED, status_reason="worker_stopped", to_address=""
+        )
+        record(actor, "campaign.settled", campaign, failed=len(ids))
+    _close_finished_campaigns(ids)
+    return len(ids)
 
 
 def _chunks(queryset: Any, size: int) -> Iterable[list[Any]]:
@@ -210,6 +361,8 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
     lost message is the safe error, a duplicate is not.
     """
     now = timezone.now()
+    if _links_unreachable(message_ids):
+        return {}
     claimed, retry = _claim_batch(message_ids, now)
     connection = get_connection()
     _open(connection)
@@ -291,8 +444,10 @@ def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMe
     )
     claimed: list[OutboundMessage] = []
     retry: dict[int, datetime] = {}
+    demo = _demo_prospects(set(by_id))
     for message in messages:
         refusal = _refusal(message, by_id.get(message.prospect_id or 0), message.key_hash in suppressed, now)
+        refusal = refusal or ("demo_data" if message.prospect_id in demo else "")
         if refusal:
             _cancel([message], refusal)
         elif recent[message.to_domain] >= settings.LICITE_RATE_PER_DOMAIN:
@@ -300,9 +455,34 @@ def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMe
         else:
             recent[message.to_domain] += 1
             message.status, message.attempts = OutboundMessage.Status.SENDING, message.attempts + 1
+            message.claimed_at = now
             claimed.append(message)
-    OutboundMessage.objects.bulk_update(claimed, ["status", "attempts"])
+    OutboundMessage.objects.bulk_update(claimed, ["status", "attempts", "claimed_at"])
     return claimed, retry
+
+
+def _links_unreachable(message_ids: list[int]) -> bool:
+    """RULES E1, E2 (defence in depth, after `licite check`): with a backend that reaches real
+    mailboxes, no message goes out whose objection link points where nobody can reach it. The
+    links are in the rendered bodies, so the messages fail rather than wait."""
+    problem = unreachable_links(settings.LICITE_BASE_URL, settings.EMAIL_BACKEND)
+    if not problem:
+        return False
+    failed = OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.FAILED, status_reason="base_url_not_https"
+    )
+    log.error("%s messages not sent: %s; set LICITE_BASE_URL=https://...", failed, problem)
+    _close_finished_campaigns(message_ids)
+    return True
+
+
+def _demo_prospects(prospect_ids: set[int]) -> set[int]:
+    """Demo data never reaches a real mail server, whatever its addresses (licite.web.demo)."""
+    if not prospect_ids or not reaches_mailboxes(settings.EMAIL_BACKEND):
+        return set()
+    # licite.web.demo.DEMO_MARK: the report of the demo's import batches says "demo": true.
+    demo = Provenance.objects.filter(prospect__in=prospect_ids, batch__report__demo=True)
+    return set(demo.values_list("prospect_id", flat=True))
 
 
 def _cancel(messages: list[OutboundMessage], reason: str) -> None:
@@ -404,12 +584,8 @@ def do_object(message: OutboundMessage, channel: str) -> None:
         if prospect and prospect.legal_basis == "consent"
         else SuppressionReason.OBJECTION
     )
-    do_suppress_hash(None, message.key_hash, reason, channel=channel)
-    # Every message not yet sent to this person stops now; their addresses go.
-    OutboundMessage.objects.filter(key_hash=message.key_hash, status=OutboundMessage.Status.QUEUED).update(
-        status=OutboundMessage.Status.CANCELLED, status_reason="suppressed", to_address=""
-    )
-    OutboundMessage.objects.filter(key_hash=message.key_hash).update(to_address="")
+    # The one erasure: every message not yet sent stops now; the outbox keeps no address, no body.
+    do_erase(None, [message.key_hash], reason, channel=channel)
 
 
 @transaction.atomic
@@ -474,18 +650,25 @@ def _record_prospect_contact(
     prospect.save(update_fields=["last_contact_by_prospect_at", "retain_until", "updated_at"])
 
 
-def do_expire_consent_requests(now: datetime | None = None) -> int:
-    """RULES C2: no answer within the delay, or a refusal: the consumer's data is erased."""
+def do_expire_consent_requests(now: datetime | None = None, actor: Any = None) -> int:
+    """RULES C2: no consent within the delay from the sending of the latest request, or a refusal:
+    the consumer is erased, and their keyed hash kept (no consent) so no import asks them again.
+    A request still unsent starts no clock."""
     now = now or timezone.now()
     limit = now - timedelta(days=settings.LICITE_CONSENT_DELAY_DAYS)
+    latest_request = OutboundMessage.objects.filter(
+        prospect=OuterRef("pk"), kind=OutboundMessage.Kind.CONSENT_REQUEST
+    ).order_by("-queued_at", "-pk")
+    consents = ConsentRecord.objects.filter(prospect=OuterRef("pk"))
     expired = (
         Prospect.objects.filter(status=ProspectStatus.CONSENT_PENDING)
-        .filter(Q(consents__requested_at__lte=limit) & Q(consents__given_at__isnull=True))
-        .distinct()
+        .annotate(asked_at=Subquery(latest_request.values("sent_at")[:1]))
+        .filter(Q(asked_at__lte=limit) | Exists(consents.filter(refused_at__isnull=False)))
+        .exclude(Exists(consents.filter(given_at__isnull=False, withdrawn_at__isnull=True)))
     )
-    ids = list(expired.values_list("pk", flat=True))
-    with transaction.atomic():
-        OutboundMessage.objects.filter(prospect_id__in=ids).update(to_address="")
-        Prospect.objects.filter(pk__in=ids).delete()
-        record(None, "consent.expired", None, erased=len(ids), delay_days=settings.LICITE_CONSENT_DELAY_DAYS)
-    return len(ids)
+    hashes = list(expired.values_list("key_hash", flat=True))
+    erasure = do_erase(
+        actor, hashes, SuppressionReason.NO_CONSENT, channel="consent_expiry", action="consent.expired",
+        delay_days=settings.LICITE_CONSENT_DELAY_DAYS,
+    )  # fmt: skip
+    return erasure.erased_prospects

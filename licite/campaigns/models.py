@@ -34,16 +34,28 @@ class Channel(models.TextChoices):
 
 
 class ContactEvent(models.Model):
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="contacts")
+    prospect = models.ForeignKey(
+        Prospect, verbose_name=_("prospect"), on_delete=models.CASCADE, related_name="contacts"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     initiated_by_prospect = models.BooleanField(_("initiated by the prospect"), default=False)
     occurred_at = models.DateTimeField(_("occurred at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     message = models.ForeignKey(
-        "OutboundMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "OutboundMessage",
+        verbose_name=_("message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -77,7 +89,12 @@ class Campaign(models.Model):
     link_url = models.URLField(_("offer link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
@@ -107,10 +124,20 @@ class OutboundMessage(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
     )
     prospect = models.ForeignKey(
-        Prospect, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        Prospect,
+        verbose_name=_("prospect"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
     )
     # RULES F4: what identifies the person once their record is erased; the address goes with it.
     key_hash = KeyHashField(_("keyed hash"), db_index=True)
@@ -127,6 +154,9 @@ class OutboundMessage(models.Model):
     status_reason = models.CharField(_("reason"), max_length=60, blank=True)
     queued_at = models.DateTimeField(_("queued at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When a worker last took the message to send it: a message still "sending" long after was
+    # left by a worker that stopped (licite.campaigns.actions.STUCK_AFTER).
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
@@ -144,4 +174,4 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"message #{self.pk} ({self.status})"
+        return str(_("message #%(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()})

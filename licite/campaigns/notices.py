@@ -66,6 +66,14 @@ class Sender:
             )
         return self.activities[legal_basis]
 
+    def notice_activity(self, legal_basis: str) -> core.Activity:
+        """What the notice quotes of the activity, built once per run."""
+        key = ("activity", legal_basis)
+        if key not in self.frames:
+            self.frames[key] = self.activity(legal_basis).as_notice_activity()
+        activity: core.Activity = self.frames[key]
+        return activity
+
 
 def compose_for(
     prospect: Prospect, token: str, language: str | None = None, sender: Sender | None = None
@@ -78,20 +86,14 @@ def notice_context(
     prospect: Prospect, token: str, language: str | None, sender: Sender
 ) -> core.NoticeContext:
     """Everything the notice of this prospect says; equal for two prospects with equal notices."""
-    organisation, activity = sender.organisation, sender.activity(prospect.legal_basis)
+    organisation, activity = sender.organisation, sender.notice_activity(prospect.legal_basis)
     return core.NoticeContext(
         controller=core.Controller(
             legal_name=organisation.legal_name, address=organisation.address, siren=organisation.siren,
             contact_email=organisation.contact_email, dpo_name=organisation.dpo_name,
             dpo_email=organisation.dpo_email, privacy_policy_url=organisation.privacy_policy_url,
         ),
-        activity=core.Activity(
-            purpose=activity.purpose, legal_basis=activity.legal_basis,
-            interest_pursued=activity.interest_pursued,
-            data_categories=tuple(activity.data_categories), recipients=_recipients(activity),
-            transfers_outside_eu=activity.transfers_outside_eu, retention=activity.retention,
-            automated_decisions=activity.automated_decisions,
-        ),
+        activity=activity,
         provenance=tuple(
             core.Provenance(
                 source_name=link.source.name, source_kind=link.source.kind,
@@ -106,7 +108,3 @@ def notice_context(
         objection_url=public_url("unsubscribe", token),
         consent_withdrawal_url=public_url("unsubscribe", token) if prospect.legal_basis == "consent" else "",
     )  # fmt: skip
-
-
-def _recipients(activity: ProcessingActivity) -> str:
-    return " ; ".join(part for part in (activity.recipients_internal, activity.recipients_external) if part)

@@ -1,7 +1,8 @@
 """The public pages a person reaches from a message: object, consent, follow a link.
 
 No login: the opaque token in the link is the credential. A GET never changes anything (link
-scanners follow links); the change happens on a POST (RULES E2).
+scanners follow links); the change happens on a POST (RULES E2). A HEAD (link checkers) answers
+like the GET and changes nothing either.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from django.views.decorators.http import require_http_methods
 from licite.accounts.models import Organisation
 from licite.campaigns.actions import do_give_consent, do_object, do_record_click, message_for_token
 from licite.campaigns.models import OutboundMessage
+from licite.rights.models import SuppressionEntry
+
+# Link checkers send HEAD: it answers like the GET (Django refuses it unless listed).
+SAFE_OR_POST = ["GET", "HEAD", "POST"]
 
 
 def _page(
@@ -37,9 +42,10 @@ def _unknown(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt  # RULES E2: mail providers post `List-Unsubscribe=One-Click` without any token of ours
-@require_http_methods(["GET", "POST"])
+@require_http_methods(SAFE_OR_POST)
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: a confirmation page, nothing changes. POST: the objection, at once, answered 200."""
+    """GET: a confirmation page, nothing changes; once the person has objected, the page says so
+    instead of asking again. POST: the objection, at once, answered 200."""
     message = message_for_token(token)
     if message is None:
         return _unknown(request)
@@ -47,10 +53,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         do_object(message, channel="one_click" if one_click else "web")
         return _page(request, "unsubscribed", message)
-    return _page(request, "unsubscribe", message)
+    return _objection_recorded(request, message) or _page(request, "unsubscribe", message)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(SAFE_OR_POST)
 def consent(request: HttpRequest, token: str) -> HttpResponse:
     """RULES C2, G5 (double opt-in): the person confirms on this page; the proof is recorded."""
     message = message_for_token(token)
@@ -60,16 +66,27 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
         if not do_give_consent(message, _evidence(request)):
             return _page(request, "consent_closed", message, status=410)
         return _page(request, "consent_given", message)
-    return _page(request, "consent", message)
+    return _objection_recorded(request, message) or _page(request, "consent", message)
 
 
-@require_http_methods(["GET"])
+def _objection_recorded(request: HttpRequest, message: OutboundMessage) -> HttpResponse | None:
+    """The page saying the person's objection is recorded, if it is: a link opened again
+    never asks again (RULES G3)."""
+    suppression = SuppressionEntry.objects.filter(key_hash=message.key_hash).first()
+    if suppression is None:
+        return None
+    return _page(request, "objection_recorded", message, suppressed_at=suppression.created_at)
+
+
+@require_http_methods(["GET", "HEAD"])
 def click(request: HttpRequest, token: str) -> HttpResponse:
-    """A click on the offer link: a contact the prospect initiated (RULES F1)."""
+    """A click on the offer link: a contact the prospect initiated (RULES F1). A HEAD (a link
+    checker) gets the same redirect and records nothing."""
     message = message_for_token(token)
     if message is None or message.campaign is None or not message.campaign.link_url:
         return _unknown(request)
-    do_record_click(message)
+    if request.method == "GET":
+        do_record_click(message)
     return HttpResponseRedirect(message.campaign.link_url)
 
 

@@ -29,6 +29,12 @@ def retain_until(collected_at: datetime, last_contact_by_prospect_at: datetime |
     return add_months(start, 12 * RETENTION_YEARS)
 
 
+def retention_ended(collected_at: datetime, now: datetime) -> bool:
+    """RULES F1: whether a record collected at `collected_at`, with no contact from the prospect
+    since, is past its retention at `now` (imported so late, it is not kept at all)."""
+    return retain_until(collected_at) <= now
+
+
 def suppression_keep_until(suppressed_at: datetime) -> datetime:
     """RULES F4: kept at least 3 years from the objection."""
     return add_months(suppressed_at, 12 * SUPPRESSION_YEARS)

@@ -9,11 +9,11 @@ because a wrongly allowed message is the dangerous error.
 from __future__ import annotations
 
 import enum
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from licite.core.functions import TABLE, FunctionTable, normalize_words, relevance
 
 __all__ = [
     "PROSPECT_ERASED",
@@ -22,6 +22,7 @@ __all__ = [
     "Exclusion",
     "ProspectFacts",
     "decide",
+    "explain_unrelated",
     "job_relates",
     "normalize_words",
     "notice_overdue",
@@ -30,7 +31,6 @@ __all__ = [
 
 AUDIENCES = ("b2b", "b2c")
 EMAIL_KINDS = ("nominative", "generic", "private")
-MIN_PREFIX = 4  # "achat" matches "achats"; "ach" matches nothing but "ach"
 
 
 class Exclusion(enum.StrEnum):
@@ -71,6 +71,9 @@ class ProspectFacts:
 class CampaignFacts:
     audience: str  # "b2b" | "b2c"
     functions: tuple[str, ...]  # professions, functions or keywords the offer concerns: ("achat", "DAF")
+    table: FunctionTable = field(
+        default=TABLE
+    )  # licite's functions and their titles, with the organisation's
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,25 +124,20 @@ def summarize(decisions: Iterable[Decision]) -> dict[str, int]:
     return counts
 
 
-def job_relates(job_title: str, functions: Sequence[str]) -> bool:
-    """RULES C3: whether one of the offer's functions appears in the job title.
+def job_relates(job_title: str, functions: Sequence[str], table: FunctionTable = TABLE) -> bool:
+    """RULES C3: whether one of the offer's functions relates to the job title.
 
-    A function matches when each of its words is a word of the title, or the start (4 letters or
-    more) of one: list stems ("achat" matches "achats", "achats" does not match "achat").
+    A function matches when each of its words shares its stem with a word of the title, in French
+    or English, feminine or plural ("achat" matches "Achats"); a function that is a title of the
+    table, or its key, stands for every title of its function ("achat" matches "Acheteuse",
+    "Head of Sourcing"). See `licite.core.functions`.
     """
-    return _matching_function(job_title, functions) is not None
+    return relevance(tuple(functions), table).match(job_title) is not None
 
 
-def normalize_words(text: str) -> tuple[str, ...]:
-    """ "Directrice des Achats / R&D" gives ("directrice", "des", "achats", "r", "d")."""
-    return tuple(_WORD.findall(_fold(_fold(text).casefold())))
-
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+def explain_unrelated(functions: Sequence[str], table: FunctionTable = TABLE) -> str:
+    """Why a title was refused: "matches none of the functions purchasing (achat, acheteur, buyer...)"."""
+    return f"matches none of the functions {relevance(tuple(functions), table).describe()}"
 
 
 def _require_aware(moment: datetime, name: str) -> None:
@@ -208,25 +206,12 @@ def _relevance(prospect: ProspectFacts, campaign: CampaignFacts) -> _Outcome:
     if not campaign.functions:
         return Exclusion.JOB_UNRELATED, "the campaign declares no functions"
     if not normalize_words(prospect.job_title):
-        return Exclusion.NO_JOB_TITLE, "without a job title the offer cannot be shown to relate (RULES C3)"
-    function = _matching_function(prospect.job_title, campaign.functions)
-    if function is None:
-        return (
-            Exclusion.JOB_UNRELATED,
-            f"the job title {prospect.job_title!r} relates to none of the campaign's functions (RULES C3)",
-        )
-    return None, f"the job title {prospect.job_title!r} relates to {function!r} (RULES C3)"
-
-
-def _matching_function(job_title: str, functions: Sequence[str]) -> str | None:
-    title = normalize_words(job_title)
-    for function in functions:
-        words = normalize_words(function)
-        # A function of no words (blank, punctuation only) must not match every title.
-        if words and all(any(_word_matches(word, held) for held in title) for word in words):
-            return function
-    return None
-
-
-def _word_matches(wanted: str, held: str) -> bool:
-    return held == wanted or (len(wanted) >= MIN_PREFIX and held.startswith(wanted))
+        return Exclusion.NO_JOB_TITLE, "no job title: the offer cannot be shown to relate to a job (RULES C3)"
+    title = prospect.job_title.strip()
+    match = relevance(tuple(campaign.functions), campaign.table).match(title)
+    if match is None:
+        why = explain_unrelated(campaign.functions, campaign.table)
+        return Exclusion.JOB_UNRELATED, f"the job title {title!r} {why} (RULES C3)"
+    function, through = match
+    via = f", as a title of {', '.join(f.key for f in through)}" if through else ""
+    return None, f"the job title {title!r} relates to {function!r}{via} (RULES C3)"

@@ -17,6 +17,16 @@ Choices made here, which the rest of licite relies on:
   their "?subject=..." part (RFC 6068).
 - Refused as invalid rather than guessed at: quoted local parts, comments, address literals
   ("x@[192.0.2.1]"), single-label domains, numeric top-level domains.
+- Refused as look-alikes: an internationalized domain label that mixes scripts ("gmail" whose
+  "a" is the Cyrillic U+0430), a Latin label holding a letter made to look like an ASCII one
+  (U+0261, the script "g"), and a label in another script whose every letter looks like an
+  ASCII one ("apple" in Cyrillic letters).
+  Such a domain could pass for another, a free mail provider's included, and get a basis it
+  has no right to (RULES A4). Unicode's confusables data comes from `confusable_homoglyphs`.
+  Classification refuses them; `normalize_email` still gives them their canonical form, so that
+  an objection from such an address (or from a prospect stored before) is honoured (RULES G3).
+  Real IDN domains stay valid: "café.fr", "straße.de", "пример.рф" (its "п" looks like no
+  ASCII letter). ASCII domains are never looked at: they hold no look-alike.
 
 Performance: an import classifies every row, so an ordinary ASCII address takes a compiled-regex
 fast path, and all per-domain work (IDNA, validation, free-provider lookup) is cached.
@@ -25,11 +35,13 @@ fast path, and all per-domain work (IDNA, validation, free-provider lookup) is c
 import enum
 import functools
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 import idna
+from confusable_homoglyphs import categories, confusables
 
 from licite.core.domains import (
     FREE_MAIL_DOMAINS,
@@ -72,6 +84,11 @@ _ATEXT = "a-z0-9!#$%&'*+/=?^_`{|}~-"
 _FAST_ADDRESS = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([a-z0-9.-]+)")
 _ATEXT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-.")
 _LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+
+# What a reader takes a look-alike character for: an ASCII letter or digit.
+_ASCII_LOOKS = frozenset(string.ascii_lowercase + string.digits)
+# Scripts shared by every script (digits, hyphen; combining marks).
+_SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
 
 _SEPARATORS = re.compile(r"[._-]+")
 _DIGITS = "0123456789"
@@ -136,6 +153,8 @@ def classify_email(raw: str, *, sole_trader: bool = False) -> Classification:
     """Classify an address as generic, nominative, private or invalid; never raises."""
     try:
         local, domain, free = _parse(raw)
+        if lookalike := _lookalike(domain):
+            raise InvalidEmail(lookalike)
     except InvalidEmail as error:
         return Classification(raw, None, EmailKind.INVALID, False, f"invalid address: {error.reason}")
     normalized = f"{local}@{domain}"
@@ -162,6 +181,8 @@ def kind_of_address(raw: str) -> tuple[str, EmailKind] | InvalidEmail:
     """
     try:
         local, domain, free = _parse(raw)
+        if lookalike := _lookalike(domain):
+            raise InvalidEmail(lookalike)
     except InvalidEmail as error:
         # Without its traceback, whose frames would tie it to the caller's in a reference cycle.
         return error.with_traceback(None)
@@ -263,6 +284,50 @@ def _domain(raw_domain: str) -> tuple[str, bool]:
         domain = domain[:-1]
     _check_ascii_domain(domain)
     return domain, _is_free_provider(domain)
+
+
+def _lookalike(domain: str) -> str:
+    """Why an ASCII domain could pass for another (RULES A4), or "" when it cannot."""
+    # An ASCII domain without punycode has no look-alike letter: the usual case costs a search.
+    return _lookalike_idn(domain) if "xn--" in domain else ""
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _lookalike_idn(domain: str) -> str:
+    try:
+        for label in domain.split("."):
+            if label.startswith("xn--"):
+                _refuse_lookalike_label(idna.decode(label))
+    except InvalidEmail as error:
+        return error.reason
+    return ""
+
+
+def _refuse_lookalike_label(label: str) -> None:
+    scripts = categories.unique_aliases(label) - _SHARED_SCRIPTS
+    if len(scripts) > 1:
+        names = " and ".join(sorted(script.title() for script in scripts))
+        raise InvalidEmail(f"domain mixes scripts ({names}): a look-alike domain (RULES A4)")
+    others = [char for char in label if not char.isascii()]
+    looks = {char: _looks_like(char) for char in others}
+    if scripts == {"LATIN"} and any(looks.values()):
+        shown = ", ".join(f"{char} for {like}" for char, like in looks.items() if like)
+        raise InvalidEmail(
+            f"domain with letters made to look like others ({shown}): a look-alike domain (RULES A4)"
+        )
+    if others and all(looks.values()):
+        name = next(iter(scripts), "other").title()
+        raise InvalidEmail(
+            f"domain written in {name} letters that all look like Latin ones: a look-alike domain (RULES A4)"
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def _looks_like(char: str) -> str:
+    """The ASCII letter or digit that `char` can be taken for (Unicode's confusables), or ""."""
+    found = confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or []
+    looks = sorted({glyph["c"] for item in found for glyph in item["homoglyphs"]} & _ASCII_LOOKS)
+    return looks[0] if looks else ""
 
 
 def _to_ascii(domain: str) -> str:

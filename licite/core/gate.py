@@ -1,4 +1,4 @@
-"""The compliance gate for one row of a prospect file (RULES A1-A5, B6, C1-C3).
+"""The compliance gate for one row of a prospect file (RULES A1-A5, B6, C1-C3, D4, F1).
 
 Pure and fast: an import runs every row of a file through `RowGate.admit`. The row is
 classified, given its legal basis, and reduced to the fields the purpose needs; what the
@@ -15,6 +15,7 @@ from typing import NamedTuple
 from licite.core.basis import decide_basis
 from licite.core.countries import country_code
 from licite.core.emails import EmailKind, InvalidEmail, email_domain, kind_of_address
+from licite.core.languages import language_code, prospect_language
 
 # RULES B6: for email prospecting, the purpose needs these fields and nothing more. A
 # professional phone is kept only when the processing activity declares it.
@@ -44,6 +45,7 @@ class Admitted(NamedTuple):
     company_domain: str
     phone: str
     country: str
+    language: str  # "fr", "en", or "" for the organisation's default (RULES D4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,13 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """A valid row whose retention had ended before it was imported: not kept (RULES F1)."""
+
+    line: int
+
+
 @dataclass
 class GateNotes:
     """What the gate changed or refused to keep, counted for the report."""
@@ -61,15 +70,21 @@ class GateNotes:
     truncated: int = 0
     unknown_countries: int = 0
     invalid_phones: int = 0
+    unknown_languages: int = 0
 
     def add(self, other: GateNotes) -> None:
         self.truncated += other.truncated
         self.unknown_countries += other.unknown_countries
         self.invalid_phones += other.invalid_phones
+        self.unknown_languages += other.unknown_languages
 
 
 class RowGate:
-    """Admits the rows of one file whose columns are mapped by `field_index`."""
+    """Admits the rows of one file whose columns are mapped by `field_index`.
+
+    `expired`: the rows' retention ended before the import (`clocks.retention_ended` of their
+    collection date): each valid row is then an `Expired`, never kept (RULES F1).
+    """
 
     def __init__(
         self,
@@ -77,6 +92,7 @@ class RowGate:
         *,
         keep_phone: bool,
         phone_normalizer: Callable[[str, str], str | None] | None = None,
+        expired: bool = False,
     ) -> None:
         if "email" not in field_index:
             raise ValueError("a file without an email column cannot be imported")
@@ -87,13 +103,17 @@ class RowGate:
         self.full_name_index = field_index.get("full_name")
         self.phone_index = field_index.get("phone") if keep_phone else None
         self.phone_normalizer = phone_normalizer
+        self.language_index = field_index.get("language")
+        self.expired = expired
         self.notes = GateNotes()
 
-    def admit(self, line: int, values: Sequence[str]) -> Admitted | Rejected:
+    def admit(self, line: int, values: Sequence[str]) -> Admitted | Rejected | Expired:
         raw = values[self.email_index]
         verdict = kind_of_address(raw)
         if isinstance(verdict, InvalidEmail):
             return rejected_address(line, raw, verdict)
+        if self.expired:  # RULES F1: past its retention already, it is not even stored
+            return Expired(line)
         normalized, kind = verdict
         basis = decide_basis(kind)
         cleaned = self._descriptive(values)
@@ -105,6 +125,7 @@ class RowGate:
             cleaned.get("first_name", ""), cleaned.get("last_name", ""), cleaned.get("job_title", ""),
             cleaned.get("company", ""), cleaned.get("company_domain", ""),
             self._phone(values, country), country,
+            prospect_language(self._language(values), country, cleaned.get("company_domain", "")),
         )  # fmt: skip
 
     def _descriptive(self, values: Sequence[str]) -> dict[str, str]:
@@ -131,6 +152,19 @@ class RowGate:
         code = country_code(value)
         if code is None:
             self.notes.unknown_countries += 1
+        return code or ""
+
+    def _language(self, values: Sequence[str]) -> str:
+        """The language the file states, "" (and counted) when it names none licite writes."""
+        if self.language_index is None:
+            return ""
+        return self.language(values[self.language_index])
+
+    def language(self, value: str) -> str:
+        """The code of a stated language; "" when empty or not one licite writes (counted)."""
+        code = language_code(value)
+        if code is None:
+            self.notes.unknown_languages += 1
         return code or ""
 
     def _phone(self, values: Sequence[str], country: str) -> str:

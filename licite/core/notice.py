@@ -3,7 +3,9 @@
 It is composed from the organisation (the controller), the processing activity and the person's
 own provenance, in French or English (RULES D4). `validate_notice` refuses a notice that lacks an
 applicable item of GDPR art. 14.1 and 14.2 (RULES D1), or whose right to object is not stated
-apart, with its link (RULES D3).
+apart, with its link (RULES D3). The register's free texts are written in both languages, and
+`compose_notice` refuses a notice that would quote one of them in the other language, or leave
+out what the other language says (RULES D4).
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ __all__ = [
     "NoticeContext",
     "NoticeInvalid",
     "NoticeItem",
+    "NoticeUntranslated",
     "Provenance",
+    "Translated",
     "applicable_items",
     "compose_notice",
+    "untranslated",
     "validate_notice",
 ]
 
@@ -50,18 +55,36 @@ class Controller:
     privacy_policy_url: str  # "" when none
 
 
+LANGUAGES = ("fr", "en")
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """A free text of the register, written by the DPO in French and in English (RULES D4)."""
+
+    fr: str = ""
+    en: str = ""
+
+    def in_language(self, language: str) -> str:
+        _wording(language)
+        return str(getattr(self, language))
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """The processing activity of the register (RULES H1) the person's data belongs to."""
 
-    purpose: str  # written by the DPO in the organisation's language, shown as is
+    purpose: Translated  # shown as written, in the notice's language
     legal_basis: str  # "legitimate_interest" | "consent"
-    interest_pursued: str  # required under legitimate interest
+    interest_pursued: Translated  # required under legitimate interest
     data_categories: tuple[str, ...]  # CNIL category keys: "identity", "professional life"...
-    recipients: str
-    transfers_outside_eu: str  # "" or "None": no transfer
-    retention: str  # "": licite's standard retention (RULES F1)
-    automated_decisions: str  # "": none
+    recipients_internal: Translated
+    recipients_external: Translated  # the notice needs one of the two
+    transfers_outside_eu: Translated  # "" or "None": no transfer
+    retention: Translated  # "": licite's standard retention (RULES F1)
+    automated_decisions: Translated  # "": none
+    name: str = ""  # the register's name of the activity, to say which one to complete
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +176,56 @@ class NoticeInvalid(ValueError):
         super().__init__(f"the notice lacks: {listed} (RULES D1, D3)")
 
 
+# The free texts of an activity that a notice quotes: the item each feeds, and its name in words.
+QUOTED_TEXTS = {
+    "purpose": (NoticeItem.PURPOSES_AND_BASIS, "purpose"),
+    "interest_pursued": (NoticeItem.LEGITIMATE_INTEREST, "legitimate interest pursued"),
+    "recipients_internal": (NoticeItem.RECIPIENTS, "internal recipients"),
+    "recipients_external": (NoticeItem.RECIPIENTS, "external recipients"),
+    "transfers_outside_eu": (NoticeItem.TRANSFERS, "transfers outside the EU"),
+    "retention": (NoticeItem.RETENTION, "retention"),
+    "automated_decisions": (NoticeItem.AUTOMATED_DECISIONS, "automated decision-making"),
+}
+# Texts where a "none" in one language says the same as an empty field in the other.
+_NONE_MEANS_EMPTY = frozenset({"transfers_outside_eu", "automated_decisions"})
+
+
+class NoticeUntranslated(NoticeInvalid):
+    """A notice that would quote a text of the register in the wrong language, or leave out what
+    the other language's text says (RULES D4): the activity must be completed first."""
+
+    def __init__(self, activity: str, language: str, fields: Iterable[str]) -> None:
+        names = tuple(fields)
+        self.fields = tuple(f"{name}_{language}" for name in names)
+        self.missing = tuple(dict.fromkeys(QUOTED_TEXTS[name][0] for name in names))
+        named = [f"{QUOTED_TEXTS[name][1]} ({name}_{language})" for name in names]
+        which = f"the processing activity {activity!r}" if activity else "the processing activity"
+        listed = named[0] if len(named) == 1 else f"text for: {', '.join(named)}"
+        ValueError.__init__(
+            self,
+            f"{which} has no {LANGUAGE_NAMES[language]} {listed}: write {_it(named)} in the register of "
+            "processing activities before a notice in that language can be sent (RULES D4)",
+        )
+
+
+def _it(items: list[str]) -> str:
+    return "it" if len(items) == 1 else "them"
+
+
+def untranslated(activity: Activity, language: str) -> tuple[str, ...]:
+    """RULES D4: the quoted texts written in another language but not in this one."""
+    _wording(language)
+    missing = []
+    for name in QUOTED_TEXTS:
+        value: Translated = getattr(activity, name)
+        if _text(value.in_language(language)):
+            continue
+        others = [_text(value.in_language(other)) for other in LANGUAGES if other != language]
+        if any(text and not (name in _NONE_MEANS_EMPTY and _says_none(text)) for text in others):
+            missing.append(name)
+    return tuple(missing)
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A composed notice: the items in display order, and the right to object apart (RULES D3)."""
@@ -211,8 +284,12 @@ def validate_notice(notice: Notice, legal_basis: str) -> None:
 
 
 def compose_notice(ctx: NoticeContext) -> Notice:
-    """The notice for one person, in their language; NoticeInvalid if an input an item needs is missing."""
+    """The notice for one person, in their language; NoticeInvalid if an input an item needs is
+    missing, NoticeUntranslated if a text of the register is missing in their language (D4)."""
     words = _wording(ctx.language)
+    missing = untranslated(ctx.activity, ctx.language)
+    if missing:
+        raise NoticeUntranslated(ctx.activity.name, ctx.language, missing)
     basis = ctx.activity.legal_basis
     applicable = applicable_items(basis)
     bodies = _bodies(ctx, words)
@@ -226,18 +303,18 @@ def compose_notice(ctx: NoticeContext) -> Notice:
 
 
 def _bodies(ctx: NoticeContext, words: _Wording) -> dict[NoticeItem, str]:
-    controller, activity = ctx.controller, ctx.activity
+    controller, activity, language = ctx.controller, ctx.activity, ctx.language
     return {
         NoticeItem.CONTROLLER: _controller(controller, words),
         NoticeItem.DPO: _dpo(controller, words),
         NoticeItem.SOURCE: _source(ctx.provenance, words),
         NoticeItem.CATEGORIES: _categories(ctx.data_held, activity.data_categories, words),
-        NoticeItem.PURPOSES_AND_BASIS: _purpose(activity, words),
-        NoticeItem.LEGITIMATE_INTEREST: _text(activity.interest_pursued),
-        NoticeItem.RECIPIENTS: _text(activity.recipients),
-        NoticeItem.TRANSFERS: _transfers(activity.transfers_outside_eu, words),
-        NoticeItem.RETENTION: _text(activity.retention) or words.standard_retention,
-        NoticeItem.AUTOMATED_DECISIONS: _automated(activity.automated_decisions, words),
+        NoticeItem.PURPOSES_AND_BASIS: _purpose(activity, language, words),
+        NoticeItem.LEGITIMATE_INTEREST: _text(activity.interest_pursued.in_language(language)),
+        NoticeItem.RECIPIENTS: _recipients(activity, language),
+        NoticeItem.TRANSFERS: _transfers(activity.transfers_outside_eu.in_language(language), words),
+        NoticeItem.RETENTION: _text(activity.retention.in_language(language)) or words.standard_retention,
+        NoticeItem.AUTOMATED_DECISIONS: _automated(activity.automated_decisions.in_language(language), words),
         NoticeItem.RIGHTS: _rights(ctx, words),
         NoticeItem.WITHDRAW_CONSENT: _withdraw(ctx.consent_withdrawal_url, words),
         NoticeItem.COMPLAINT: words.complaint,
@@ -311,9 +388,14 @@ def _categories(data_held: tuple[str, ...], categories: tuple[str, ...], words: 
     return "\n".join(lines)
 
 
-def _purpose(activity: Activity, words: _Wording) -> str:
-    purpose = _text(activity.purpose)
+def _purpose(activity: Activity, language: str, words: _Wording) -> str:
+    purpose = _text(activity.purpose.in_language(language))
     return f"{purpose}\n{words.basis[activity.legal_basis]}" if purpose else ""
+
+
+def _recipients(activity: Activity, language: str) -> str:
+    parts = (activity.recipients_internal, activity.recipients_external)
+    return " ; ".join(text for part in parts if (text := _text(part.in_language(language))))
 
 
 def _transfers(transfers: str, words: _Wording) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "map_headers",
     "normalize_header",
     "parse_map_option",
+    "reads_as_comment",
 ]
 
 FIELDS = (
@@ -37,6 +38,7 @@ FIELDS = (
     "company_domain",
     "phone",
     "country",
+    "language",
 )
 """The fields a file can feed. `full_name` is split into first and last name later."""
 
@@ -93,6 +95,8 @@ _NAMES: dict[str, list[tuple[int, str | None, list[str]]]] = {
                               "GSM"]),
     ],
     "country": [(0, None, ["Pays", "Country", "Country/Region", "Pays/Région"])],
+    # RULES D4: the language the person is written to in (fr or en).
+    "language": [(0, None, ["Langue", "Language", "Lang"])],
 }
 # fmt: on
 
@@ -183,6 +187,15 @@ def map_headers(
                 f"valid fields: {', '.join(FIELDS)}, or {DROP} to drop the column",
                 file=file,
             )
+        if target != DROP and reads_as_comment(headers[index]):
+            # RULES B6: free text about people is never kept, whatever field it is given.
+            raise MappingError(
+                f"--map {safe_value(column, 60)}={target}: column {_label(headers, index)} reads as a "
+                "comment or free text; it is never stored under a kept field (RULES B6: minimization; "
+                f"free-text comments about people were a ground of the CNIL FUTURA INTERNATIONALE "
+                f'sanction, 2019): leave it unmapped, or --map "{safe_value(column, 60)}={DROP}"',
+                file=file,
+            )
         if target in taken:
             first = taken[target]
             raise MappingError(
@@ -253,6 +266,23 @@ def _find_column(headers: list[str], column: str, file: str | None) -> int:
     raise MappingError(
         f"--map: no column '{safe_value(column, 60)}' in the file; its columns are {listed}", file=file
     )
+
+
+# Headers of free text about people (RULES B6), as their normalized beginnings.
+_COMMENT_STEMS = tuple(
+    normalize_header(stem)
+    for stem in (
+        "Comment", "Commentaire", "Remarque", "Remark", "Observation", "Note", "Mémo", "Memo",
+        "Annotation", "Texte libre", "Free text", "Freetext", "Appréciation", "Bloc-notes",
+        "Informations complémentaires", "Infos complémentaires", "Complément d'information",
+        "Internal note", "Additional information",
+    )
+)  # fmt: skip
+
+
+def reads_as_comment(header: str) -> bool:
+    """Whether a header names free text: "Commentaire(s)", "Notes internes", "Remarks", "Memo"..."""
+    return normalize_header(header).startswith(_COMMENT_STEMS)
 
 
 def _label(headers: list[str], index: int) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from licite.core.gate import GateNotes, Rejected, RowGate
+from licite.core.gate import Expired, GateNotes, Rejected, RowGate
 from licite.core.suppression import identity_hasher
 from licite.ingest.errors import IngestError
 from licite.ingest.reader import Table
@@ -34,7 +34,7 @@ Row = tuple[int, list[str]]
 # The admitted rows: line, email, keyed hash, then the other fields of Admitted, in this order.
 STAGED_COLUMNS = (
     "line", "email", "key_hash", "email_kind", "audience", "legal_basis", "status", "first_name",
-    "last_name", "job_title", "company", "company_domain", "phone", "country",
+    "last_name", "job_title", "company", "company_domain", "phone", "country", "language",
 )  # fmt: skip
 STAGED_SCHEMA = pl.Schema({name: pl.Int64 if name == "line" else pl.String for name in STAGED_COLUMNS})
 
@@ -51,14 +51,14 @@ class ChunkResult:
     rejected: list[Rejected] = field(default_factory=list)
     dropped_values: list[int] = field(default_factory=list)  # non-empty values per dropped column
     notes: GateNotes = field(default_factory=GateNotes)
+    expired: int = 0  # valid rows past their retention already (RULES F1): not staged
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ChunkResult):
             return NotImplemented
-        mine = (self.rows, self.rejected, self.dropped_values, self.notes)
-        return mine == (other.rows, other.rejected, other.dropped_values, other.notes) and self.staged.equals(
-            other.staged
-        )
+        mine = (self.rows, self.rejected, self.dropped_values, self.notes, self.expired)
+        theirs = (other.rows, other.rejected, other.dropped_values, other.notes, other.expired)
+        return mine == theirs and self.staged.equals(other.staged)
 
 
 class ChunkGate:
@@ -83,6 +83,8 @@ class ChunkGate:
             verdict = admit(line, values)
             if isinstance(verdict, Rejected):
                 rejected.append(verdict)
+            elif isinstance(verdict, Expired):
+                result.expired += 1
             else:
                 staged.append((verdict[0], verdict[1], hasher(verdict[1]), *verdict[2:]))
         result.staged = staged_frame(staged)

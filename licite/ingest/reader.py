@@ -5,11 +5,19 @@ header and checks what can be checked up front; `Table.chunks()` and `Table.rows
 the rows, raising `ReadError` as soon as a bad line shows up. Every problem becomes one
 `ReadError` naming the file, and the line and column where that means something.
 
+Only a regular file is opened (a link is followed): a FIFO or a device such as /dev/zero is
+refused at once, naming what it is, instead of being read forever.
+
 CSV files are decoded block by block with an incremental decoder and parsed by the csv module,
 so memory stays flat whatever the file size and a line longer than the limit is refused after
-reading at most that limit. Spreadsheets are read by python-calamine, after their ZIP structure
-has been checked (sizes, compression ratio, extent of the sheet), because calamine holds a whole
-sheet in memory and aborts the process when it cannot allocate it.
+reading at most that limit. A file that is UTF-8 but for a few bytes is refused as mixing
+encodings, naming the line; a single-byte code page is only guessed among the Western ones
+French files come in, and any other guess is refused rather than taken.
+
+Spreadsheets are read by python-calamine, after their ZIP structure has been checked (sizes,
+compression ratio, extent of the sheet) and every size the workbook declares (the count of
+XLSX shared strings, a sheet's dimension, ODS repeated rows, columns and spaces), because
+calamine allocates what it is told and aborts the process when it cannot.
 
 Values are returned exactly as found (no trimming, no formula neutralization): cleaning is the
 job of the classification step and of exports.
@@ -25,7 +33,9 @@ import io
 import itertools
 import os
 import re
+import stat
 import unicodedata
+import xml.parsers.expat
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
@@ -45,12 +55,15 @@ if TYPE_CHECKING:
 __all__ = [
     "DELIMITERS",
     "MAX_LINE_CHARS",
+    "MAX_SHARED_STRINGS",
     "MAX_SHEET_CELLS",
+    "MAX_SHEET_TEXT",
     "MAX_UNZIPPED_BYTES",
     "MAX_ZIP_RATIO",
     "Format",
     "Row",
     "Table",
+    "check_regular_file",
     "csv_records",
     "open_table",
 ]
@@ -69,9 +82,16 @@ MAX_ZIP_RATIO: Final = 100
 MAX_ZIP_ENTRIES: Final = 10_000
 # calamine stores a sheet as a dense rectangle of cells (about 32 bytes each).
 MAX_SHEET_CELLS: Final = 20_000_000
+# The strings of an XLSX workbook: calamine reserves room for as many as it declares.
+MAX_SHARED_STRINGS: Final = MAX_SHEET_CELLS
+# The text of an ODS workbook, repeats and declared spaces included (as many characters as
+# the unpacked file may have bytes).
+MAX_SHEET_TEXT: Final = 200 * MIB
 DELIMITERS: Final = (",", ";", "\t", "|")
 
 _BLOCK_BYTES = 256 * KIB
+_ODS_MAX_ROWS = 1_048_576  # calamine's caps on the repeats of one table
+_ODS_MAX_COLUMNS = 16_384
 _ZIP_READ_BYTES = 1 * MIB
 _SNIFF_RECORDS = 50
 _BINARY_CONTROL_RATIO = 0.02
@@ -99,6 +119,13 @@ _OTHER_FORMATS = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"\x7fELF", "a program"),
     (b"SQLite format 3\x00", "an SQLite database"),
+)
+_SPECIAL_FILES: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
 )
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -134,7 +161,10 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _REF_COLUMN = re.compile(rb"""r\s*=\s*["']([A-Za-z]{1,8})[0-9]""")
 _REF_ROW = re.compile(rb"""r\s*=\s*["'][A-Za-z]{0,8}([0-9]{1,12})["']""")
 
+# A worksheet's declared extent: "A1", "A1:XFD1048576" (columns, rows; "$" is allowed).
+_DIMENSION = re.compile(r"\$?([A-Za-z]{1,8})\$?([0-9]{1,12})(:\$?([A-Za-z]{1,8})\$?([0-9]{1,12}))?")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateescape gives it
 _HEADER_JUNK = str.maketrans("", "", "\ufeff\u200b\u200e\u200f\u2060")
 
 
@@ -152,7 +182,7 @@ def open_table(
     file = Path(path)
     name = file.name
     try:
-        with file.open("rb") as raw:
+        with _open_regular(file) as raw:
             size = os.fstat(raw.fileno()).st_size
             sample = raw.read(SAMPLE_BYTES)
             if not sample:
@@ -169,6 +199,42 @@ def open_table(
         raise ReadError("permission denied", file=name) from None
     except OSError as exc:
         raise ReadError(f"cannot read the file ({exc.strerror or exc})", file=name) from None
+
+
+def check_regular_file(path: str | os.PathLike[str]) -> None:
+    """Refuse at once anything but a regular file (a link is followed): reading a FIFO waits
+    for a writer forever, and a device such as /dev/zero never ends."""
+    file = Path(path)
+    try:
+        mode = os.stat(file).st_mode
+    except FileNotFoundError:
+        raise ReadError("no such file", file=file.name) from None
+    except PermissionError:
+        raise ReadError("permission denied", file=file.name) from None
+    except OSError as exc:
+        raise ReadError(f"cannot read the file ({exc.strerror or exc})", file=file.name) from None
+    _refuse_special(file, mode)
+
+
+def _open_regular(file: Path) -> BinaryIO:
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; fstat() then
+    # looks at what was opened, not at what the name pointed to a moment before.
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    try:
+        _refuse_special(file, os.fstat(fd).st_mode)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _refuse_special(file: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    what = next((what for test, what in _SPECIAL_FILES if test(mode)), "not a regular file")
+    link = f" (a link to {os.path.realpath(file)})" if file.is_symlink() else ""
+    raise ReadError(f"this is {what}{link}, not a file", file=file.name)
 
 
 class Table(ABC):
@@ -338,9 +404,23 @@ def _detect_encoding(name: str, raw: BinaryIO, sample: bytes, whole: bool) -> tu
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
-        codec = _guess_single_byte(sample)
+        if _mostly_utf8(sample):
+            # Decoded as UTF-8, the bad bytes are refused where they are, naming their line.
+            return "utf-8", 0, "utf-8"
+        codec = _guess_single_byte(name, sample)
         return codec, 0, codecs.lookup(codec).name
     return "utf-8", 0, "utf-8"
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether the sample is UTF-8 but for a few bytes: at least as many valid multi-byte
+    characters as invalid bytes. Such a file mixes encodings; no single-byte code page reads it
+    right ("Prénom" becomes "Pr√©nom" in mac-roman), and in a real one valid UTF-8 sequences
+    are rare (an upper-case accented letter followed by a symbol)."""
+    text = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(sample, final=False)
+    invalid = len(_ESCAPED_BYTE.findall(text))
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - invalid
+    return valid >= invalid
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -367,10 +447,15 @@ def _first_non_ascii(raw: BinaryIO, start: int) -> bytes:
     return b""
 
 
-def _guess_single_byte(sample: bytes) -> str:
+def _guess_single_byte(name: str, sample: bytes) -> str:
     best = charset_normalizer.from_bytes(sample).best()
     if best is not None and best.encoding not in _LATIN_CODE_PAGES:
-        return best.encoding
+        # A guess outside the Western code pages is too often wrong to be taken silently.
+        raise ReadError(
+            f"unsupported encoding: the text looks like {codecs.lookup(best.encoding).name} (a guess); "
+            "save the file as UTF-8 and import it again",
+            file=name,
+        )
     scores = {codec: _french_score(sample, codec) for codec in _WESTERN_CANDIDATES}
     # max() keeps the first of equal scores, so cp1252 wins ties.
     return max(_WESTERN_CANDIDATES, key=lambda codec: scores[codec])
@@ -397,11 +482,22 @@ def _french_score(sample: bytes, codec: str) -> float:
 def _decode_sample(name: str, data: bytes, codec: str, whole: bool) -> str:
     try:
         return codecs.getincrementaldecoder(codec)().decode(data, final=whole)
-    except UnicodeDecodeError:
-        raise ReadError(
-            f"undecodable content: the beginning of the file is not valid {codecs.lookup(codec).name}",
-            file=name,
-        ) from None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode(codec, errors="replace")
+        raise _undecodable(name, codec, exc, before, 0) from None
+
+
+def _undecodable(name: str, codec: str, exc: UnicodeDecodeError, before: str, lines: int) -> ReadError:
+    """The error for bytes that do not decode, after `lines` lines and then the text `before`."""
+    line = lines + before.count("\n") + before.count("\r") - before.count("\r\n")
+    character = len(before) - max(before.rfind("\n"), before.rfind("\r"))
+    bad = exc.object[exc.start : exc.end].hex(" ").upper()
+    return ReadError(
+        f"undecodable content: bytes {bad} are not valid {codecs.lookup(codec).name} "
+        f"(character {character} of the line); the file mixes encodings, save it again as UTF-8",
+        file=name,
+        line=line + 1,
+    )
 
 
 def _sniff_delimiter(text: str, whole: bool) -> str:
@@ -633,14 +729,7 @@ class _TextFeed:
 
     def _decode_error(self, exc: UnicodeDecodeError, carry: str) -> ReadError:
         before = carry + exc.object[: exc.start].decode(self.codec, errors="replace")
-        line = self.lines_read() + before.count("\n") + before.count("\r") - before.count("\r\n")
-        bad = exc.object[exc.start : exc.end].hex(" ").upper()
-        return ReadError(
-            f"undecodable content: bytes {bad} are not valid {codecs.lookup(self.codec).name}; "
-            "the file mixes encodings, save it again as UTF-8",
-            file=self.name,
-            line=line + 1,
-        )
+        return _undecodable(self.name, self.codec, exc, before, self.lines_read())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -732,6 +821,8 @@ def _check_zip_content(
         probe = copy.copy(info)
         probe.file_size = budget + 1  # let zipfile unpack past the declared size
         extent = _SheetExtent(name) if kind == "xlsx" and _is_worksheet(info.filename) else None
+        start = _PartStart(name, info) if kind == "xlsx" else None
+        tables = _OdsExtent(name) if kind == "ods" and info.filename == "content.xml" else None
         unpacked = 0
         with archive.open(probe) as stream:
             while data := stream.read(_ZIP_READ_BYTES):
@@ -742,13 +833,223 @@ def _check_zip_content(
                         file=name,
                     )
                 _check_ratio(name, info, unpacked)
+                if start and not start.done:
+                    start.feed(data)
+                    # A worksheet found by its content, wherever the workbook puts it.
+                    if start.root == "worksheet" and extent is None:
+                        extent = _SheetExtent(name)
                 if extent:
                     extent.feed(data)
+                if tables:
+                    tables.feed(data)
         if unpacked != info.file_size:
             raise ReadError("damaged file: the ZIP directory gives wrong sizes", file=name)
         budget -= unpacked
         if extent:
             extent.check()
+        if tables:
+            tables.feed(b"", final=True)
+
+
+class _Enough(Exception):
+    """What _PartStart needed to read has been read."""
+
+
+class _PartStart:
+    """The sizes an XLSX part declares at its start, checked before calamine reserves memory
+    for them: the string count of the shared strings (`<sst uniqueCount="...">`) and the
+    extent of a worksheet (`<dimension ref="A1:XFD1048576"/>`).
+
+    The part is parsed with expat as it is unpacked, up to what is needed only: the root
+    element, and for a worksheet its `dimension`, which comes before its cells. Worksheets are
+    recognised by their root element, not by their name. A part that is not XML (an image) is
+    left alone, but not the shared strings, nor a part known as a worksheet. OOXML has no DTD:
+    one is refused, so no entity can be declared.
+    """
+
+    def __init__(self, name: str, info: zipfile.ZipInfo) -> None:
+        self.name = name
+        self.info = info
+        self.root: str | None = None
+        self.done = False
+        self.parser = xml.parsers.expat.ParserCreate()
+        self.parser.StartElementHandler = self._start
+        self.parser.StartDoctypeDeclHandler = self._doctype
+
+    def feed(self, data: bytes) -> None:
+        try:
+            self.parser.Parse(data, False)
+        except _Enough:
+            self.done = True
+        except xml.parsers.expat.ExpatError as exc:
+            self.done = True
+            # The strings are where calamine looks for them; a worksheet is known by its root.
+            if self.root is not None or self.info.filename.lower().endswith("sharedstrings.xml"):
+                raise ReadError(
+                    f"damaged file: {safe_value(self.info.filename, 60)} is not well-formed XML "
+                    f"({xml.parsers.expat.ErrorString(exc.code)})",
+                    file=self.name,
+                ) from None
+
+    def _start(self, tag: str, attributes: dict[str, str]) -> None:
+        local = tag.rpartition(":")[2]
+        if self.root is None:
+            self.root = local
+            if local == "sst":
+                self._check_strings(attributes)
+            if local != "worksheet":
+                raise _Enough
+        elif local == "dimension":
+            self._check_dimension(attributes.get("ref", ""))
+            raise _Enough
+        elif local == "sheetData":
+            raise _Enough
+
+    def _doctype(self, *_: object) -> None:
+        raise ReadError("damaged file: a DOCTYPE in a spreadsheet part", file=self.name)
+
+    def _check_strings(self, attributes: dict[str, str]) -> None:
+        # The smallest string item is "<si/>": the part's size bounds how many it holds.
+        room = self.info.file_size // len("<si/>")
+        for attribute in ("uniqueCount", "count"):
+            declared = _declared_number(attributes.get(attribute))
+            # "count" counts the uses of the strings in every sheet, not the strings.
+            if declared > MAX_SHARED_STRINGS or (attribute == "uniqueCount" and declared > room):
+                raise ReadError(
+                    f"damaged or hostile workbook: its shared strings declare {declared:,} entries "
+                    f"({attribute}), more than the part can hold or the limit of "
+                    f"{MAX_SHARED_STRINGS:,}",
+                    file=self.name,
+                )
+
+    def _check_dimension(self, ref: str) -> None:
+        found = _DIMENSION.fullmatch(ref.strip())
+        if found is None:
+            return  # calamine refuses a dimension it cannot read
+        first = found.group(1, 2)
+        last = found.group(4, 5) if found.group(4) else first
+        rows = abs(int(last[1]) - int(first[1])) + 1
+        columns = abs(_column_number(last[0].encode()) - _column_number(first[0].encode())) + 1
+        if rows * columns > MAX_SHEET_CELLS:
+            raise ReadError(
+                f"the sheet declares {rows:,} rows by {columns:,} columns (dimension {safe_value(ref)}), "
+                f"more than the limit of {MAX_SHEET_CELLS:,} cells",
+                file=self.name,
+            )
+
+
+class _OdsExtent:
+    """What calamine will hold of an ODS workbook, counted in content.xml as it is unpacked,
+    since calamine reads every table at once and trusts the repeats the file declares.
+
+    For each table: the cells its rows hold, repeated columns included (calamine caps a row at
+    16,384 columns, not a table), and the rectangle they become once repeated rows are laid
+    out; for the whole file, the characters of the text, where a `<text:s text:c="N"/>`
+    declares N spaces (a few bytes that calamine turns into gigabytes). Element names are
+    matched as calamine matches them, prefix included.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.parser = xml.parsers.expat.ParserCreate()
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.parser.buffer_text = True  # one call per run of text
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.text = 0  # characters of the whole file, repeats included
+        self._table()
+        self._row(1)
+        self._cell(0, False)
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(data, final)
+        except xml.parsers.expat.ExpatError as exc:
+            reason = xml.parsers.expat.ErrorString(exc.code)
+            message = f"damaged file: content.xml is not well-formed XML ({reason})"
+            raise ReadError(message, file=self.name) from None
+
+    def _table(self) -> None:
+        self.cells = self.rows = self.width = 0
+        self.first_row: int | None = None
+        self.last_row = 0
+
+    def _row(self, repeats: int) -> None:
+        self.row_repeats = repeats
+        self.column = self.row_width = self.row_text = 0
+
+    def _cell(self, repeats: int, filled: bool) -> None:
+        self.cell_repeats = repeats
+        self.filled = filled
+        self.cell_text = 0
+
+    def _start(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag in ("table:table-cell", "table:covered-table-cell"):
+            repeats = _declared_number(attributes.get("table:number-columns-repeated")) or 1
+            filled = "office:value-type" in attributes or "table:formula" in attributes
+            self._cell(min(repeats, _ODS_MAX_COLUMNS), filled)
+        elif tag == "text:s":
+            self.cell_text += _declared_number(attributes.get("text:c")) or 1
+            self.filled = True
+            self._check_text(self.text + self.cell_text)
+        elif tag == "table:table-row":
+            repeats = _declared_number(attributes.get("table:number-rows-repeated")) or 1
+            self._row(min(repeats, _ODS_MAX_ROWS))
+        elif tag == "table:table":
+            self._table()
+        elif tag.startswith("text:"):
+            self.filled = True
+
+    def _text(self, data: str) -> None:
+        self.cell_text += len(data)
+
+    def _end(self, tag: str) -> None:
+        if tag in ("table:table-cell", "table:covered-table-cell"):
+            start, self.column = self.column, min(_ODS_MAX_COLUMNS, self.column + self.cell_repeats)
+            if self.filled:
+                self.row_width = self.column
+                self.row_text += self.cell_text * (self.column - start)
+        elif tag == "table:table-row":
+            self._end_row()
+
+    def _end_row(self) -> None:
+        if self.row_width:
+            self.cells += self.row_width  # held once, then laid out as often as repeated
+            self._check_cells(self.cells // self.row_width, self.row_width)
+            if self.first_row is None:
+                self.first_row = self.rows
+            self.last_row = min(_ODS_MAX_ROWS, self.rows + self.row_repeats)
+            self.width = max(self.width, self.row_width)
+            self._check_cells(self.last_row - self.first_row, self.width)
+        self.rows = min(_ODS_MAX_ROWS, self.rows + self.row_repeats)
+        self.text += self.row_text * self.row_repeats
+        self._check_text(self.text)
+
+    def _check_cells(self, rows: int, columns: int) -> None:
+        if rows * columns > MAX_SHEET_CELLS:
+            raise ReadError(
+                f"the sheet spans {rows:,} rows by {columns:,} columns once its repeated rows and "
+                f"columns are counted, more than the limit of {MAX_SHEET_CELLS:,} cells",
+                file=self.name,
+            )
+
+    def _check_text(self, characters: int) -> None:
+        if characters > MAX_SHEET_TEXT:
+            raise ReadError(
+                f"the spreadsheet's text takes more than {MAX_SHEET_TEXT:,} characters once its "
+                "repeated cells and declared spaces are counted, the limit",
+                file=self.name,
+            )
+
+    def _doctype(self, *_: object) -> None:
+        raise ReadError("damaged file: a DOCTYPE in content.xml", file=self.name)
+
+
+def _declared_number(value: str | None) -> int:
+    """A count as a reader would take it: digits only, else nothing declared."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 30 else 0
 
 
 def _is_worksheet(member: str) -> bool:

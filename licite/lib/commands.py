@@ -1,8 +1,9 @@
-"""The base class of licite's management commands: a help text with an example."""
+"""The base class of licite's management commands: a help text with an example, and who runs it."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 from typing import IO, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
@@ -21,9 +22,17 @@ class LiciteCommand(BaseCommand):
 
     The command line speaks English, like its flags; the web UI and every message to a
     prospect follow the person's language.
+
+    A person runs it, and `self.actor` says who, for the audit trail and as the collector of
+    what an import stores (RULES B3): the user `--as USER` names, else the user named like the
+    operating system's user, else that name as a label ("os:jdoe"), which the audit trail
+    records; the collector then stays empty. A command is not refused for want of a licite
+    user: the DPO runs the CLI on the server as whatever account the server has, and the audit
+    trail still names that account.
     """
 
     example: str = ""
+    _actor: Any = None
     # The system checks run with `licite check` and `licite serve`, not before every command.
     requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
 
@@ -32,9 +41,17 @@ class LiciteCommand(BaseCommand):
         stream = cast(IO[str], getattr(self.stdout, "_out", self.stdout))
         return Console(file=stream, highlight=False, soft_wrap=True)
 
+    @property
+    def actor(self) -> Any:
+        """Who runs the command: a user, or "os:NAME" when no user is named like the system's."""
+        if self._actor is None:
+            self._actor = _system_user()
+        return self._actor
+
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override("en"):
             try:
+                self._actor = _named_user(options["as_user"]) if options.get("as_user") else None
                 return super().execute(*args, **options)
             except DatabaseError as exc:
                 raise _database_problem(exc) or exc from None
@@ -42,7 +59,47 @@ class LiciteCommand(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         kwargs.setdefault("epilog", f"example:\n  {self.example}" if self.example else None)
         kwargs.setdefault("formatter_class", _HelpFormatter)
-        return super().create_parser(prog_name, subcommand, **kwargs)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        _add_as_option(parser)
+        return parser
+
+
+AS_HELP = (
+    "The licite user who runs the command, recorded in the audit trail and as the collector of "
+    "what it imports (RULES B3); by default the user named like the operating system's user"
+)
+
+
+def _add_as_option(parser: argparse.ArgumentParser) -> None:
+    """--as, on the command and on each of its subcommands (`licite sources add ... --as bob`)."""
+    parser.add_argument("--as", dest="as_user", metavar="USER", help=AS_HELP)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in dict.fromkeys(action.choices.values()):
+                # SUPPRESS: absent from a subcommand, it leaves the command's value as it was.
+                subparser.add_argument("--as", dest="as_user", metavar="USER", default=argparse.SUPPRESS,
+                                       help=AS_HELP)  # fmt: skip
+
+
+def _named_user(username: str) -> Any:
+    """The active user `--as` names, or a CommandError."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--as: no active user {username!r}")
+    return user
+
+
+def _system_user() -> Any:
+    """The active user named like the operating system's user, else the label "os:NAME"."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no name in the environment nor in the password database
+        return "os:unknown"
+    return get_user_model().objects.filter(username=name, is_active=True).first() or f"os:{name}"
 
 
 def migrations_pending() -> bool:

@@ -25,7 +25,10 @@ class SourceChange:
 
 @transaction.atomic
 def do_save_source(actor: Any, name: str, **values: Any) -> SourceChange:
-    """Create or update a source; a known platform's terms override a laxer declaration."""
+    """Create or update a source; a known platform's terms override a laxer declaration.
+
+    RULES B4: a method the platform's terms refuse (the model's clean) is a ValidationError.
+    """
     source = Source.objects.select_for_update().filter(name=name).first()
     created = source is None
     source = source or Source(name=name)
@@ -47,11 +50,12 @@ def do_save_source(actor: Any, name: str, **values: Any) -> SourceChange:
 
 
 def _apply_platform_terms(source: Source) -> tuple[str, ...]:
-    platform = platform_for(source.name, source.url)
+    platform = platform_for(source.name, source.url, source.notes)
     if platform is None:
         return ()
     warnings = []
-    if source.extraction_allowed != platform.extraction_allowed:
+    # Terms not read ("unknown") leave the declaration as it is.
+    if platform.extraction_allowed not in ("unknown", source.extraction_allowed):
         warnings.append(
             f"{platform.name}'s terms say extraction allowed: {platform.extraction_allowed} "
             f"({platform.terms_reference}); recorded as such, not as {source.extraction_allowed!r}"
@@ -89,4 +93,6 @@ def source_facts(source: Source) -> SourceFacts:
         visibility=source.visibility,
         terms_reference=source.terms_reference,
         has_balancing_test=source.balancing_tests.exists(),
+        url=source.url,
+        notes=source.notes,
     )

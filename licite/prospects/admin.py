@@ -1,30 +1,21 @@
 import csv
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from licite.accounts.admin_access import PersonalDataAdmin
+from licite.accounts.admin_access import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
 from licite.audit.actions import record
+from licite.campaigns.models import ContactEvent
 from licite.core.csvsafe import neutralize
 from licite.core.sources import balancing_concerns
+from licite.prospects.actions import SOURCE_FIELDS, do_save_source
 from licite.prospects.models import BalancingTest, ImportBatch, Prospect, Provenance, Source
-
-
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Every change made in the admin is an audit entry naming the changed fields."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        action = f"{self.opts.model_name}.{'updated' if change else 'created'}"
-        record(request.user, action, obj, fields=sorted(form.changed_data), via="admin")
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record(request.user, f"{self.opts.model_name}.deleted", obj, via="admin")
-        super().delete_model(request, obj)
+from licite.rights.actions import do_erase
+from licite.rights.models import ConsentRecord, SuppressionReason
 
 
 @admin.register(Source)
@@ -32,6 +23,28 @@ class SourceAdmin(AuditedAdmin):
     list_display = ("name", "kind", "method", "extraction_allowed", "visibility", "updated_at")
     list_filter = ("kind", "method", "extraction_allowed", "visibility")
     search_fields = ("name", "url", "terms_reference")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # The name is how `licite sources add` finds a source: renaming would make another one.
+        return ("name",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """The same action as `licite sources add`: a known platform's terms apply (RULES B4); it
+        writes the audit entry, with the names of the fields it was given."""
+        names = form.changed_data if change else SOURCE_FIELDS
+        values = {name: form.cleaned_data[name] for name in names if name in SOURCE_FIELDS}
+        saved = do_save_source(request.user, obj.name, **values)
+        for name in (*SOURCE_FIELDS, "pk", "created_at", "updated_at"):
+            setattr(obj, name, getattr(saved.source, name))
+        obj._state.adding = False
+        if saved.warnings:
+            message = _(
+                "The platform's own terms were applied: extraction recorded as “%(value)s” (%(terms)s)."
+            )
+            value = saved.source.get_extraction_allowed_display()
+            self.message_user(
+                request, message % {"value": value, "terms": saved.source.terms_reference}, messages.WARNING
+            )
 
 
 @admin.register(BalancingTest)
@@ -49,7 +62,9 @@ class BalancingTestAdmin(AuditedAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ImportBatchAdmin(ReadOnlyAdmin):
+    """What an import did: written by the import only."""
+
     list_display = ("filename", "source", "status", "imported_by", "started_at", "finished_at")
     list_filter = ("status", "source", "started_at")
     search_fields = ("filename", "file_sha256")
@@ -62,6 +77,13 @@ class ProvenanceInline(admin.TabularInline):  # type: ignore[type-arg]
     readonly_fields = ("source", "batch", "line_number", "page_url", "collected_at", "collected_by")
     can_delete = False
 
+    # RULES B3: where a record came from is written by the import, never by hand.
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 EXPORT_FIELDS = (
     "email", "first_name", "last_name", "job_title", "company", "company_domain", "country", "audience",
@@ -69,8 +91,19 @@ EXPORT_FIELDS = (
 )  # fmt: skip
 
 
+# Legal state: changed only by the actions that apply the rules, never by editing a field.
+PROSPECT_LEGAL_STATE = (
+    "email", "key_hash", "email_kind", "audience", "legal_basis", "status", "collected_at", "collected_by",
+    "notice_due_at", "notice_sent_at", "last_contact_by_prospect_at", "retain_until",
+)  # fmt: skip
+ERASED_WITH_A_PROSPECT = (Provenance, ConsentRecord, ContactEvent)
+
+
 @admin.register(Prospect)
-class ProspectAdmin(PersonalDataAdmin):
+class ProspectAdmin(AuditedAdmin, PersonalDataAdmin):
+    """Names and company may be corrected (RULES B5), audited; the legal state is read-only; a
+    prospect comes in only through the import gate, and a delete is the erasure (RULES G4)."""
+
     list_display = (
         "email",
         "first_name",
@@ -86,17 +119,35 @@ class ProspectAdmin(PersonalDataAdmin):
     search_fields = ("email", "last_name", "company", "company_domain")
     date_hierarchy = "collected_at"
     inlines = (ProvenanceInline,)
-    readonly_fields = (
-        "email",
-        "email_kind",
-        "collected_at",
-        "collected_by",
-        "notice_due_at",
-        "notice_sent_at",
-        "last_contact_by_prospect_at",
-        "retain_until",
-    )
+    readonly_fields = PROSPECT_LEGAL_STATE
     actions = ("export_csv",)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # RULES B3, D2: only through the import (or the API), which applies the gate
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._erase(request, [obj.key_hash], prospects=[obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        ids = sorted(queryset.values_list("pk", flat=True))
+        self._erase(request, queryset.values_list("key_hash", flat=True), prospects=ids)
+
+    def _erase(self, request: HttpRequest, hashes: Any, **detail: Any) -> None:
+        do_erase(request.user, list(hashes), SuppressionReason.ERASURE, "admin", "prospect.erased", **detail)
+        self.message_user(
+            request,
+            _(
+                "Erased: only the keyed hash of each address stays, on the suppression list, "
+                "so that no import brings these persons back."
+            ),
+        )
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The erasure removes provenance, consent records and contact events with the prospect,
+        though none of them may be deleted alone: no separate permission is asked for them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        erased = {str(model._meta.verbose_name) for model in ERASED_WITH_A_PROSPECT}
+        return deleted, counts, {str(p) for p in perms_needed} - erased, protected
 
     @admin.action(description=_("Export the selected prospects as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Prospect]) -> HttpResponse:
@@ -114,7 +165,7 @@ class ProspectAdmin(PersonalDataAdmin):
 
 
 @admin.register(Provenance)
-class ProvenanceAdmin(PersonalDataAdmin):
+class ProvenanceAdmin(ReadOnlyAdmin, PersonalDataAdmin):
     list_display = ("prospect", "source", "batch", "line_number", "collected_at")
     list_filter = ("source", "collected_at")
     search_fields = ("prospect__email", "page_url")

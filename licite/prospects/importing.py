@@ -41,7 +41,7 @@ from licite.ingest.errors import IngestError, safe_value
 from licite.ingest.framegate import FrameGate
 from licite.ingest.frames import read_frame
 from licite.ingest.gating import ChunkGate, ChunkResult, collecting_rarely, gate_chunks
-from licite.ingest.reader import Table, open_table
+from licite.ingest.reader import Table, check_regular_file, open_table
 from licite.lib.ahead import ahead
 from licite.lib.bulkload import (
     DatabaseInUse,
@@ -63,7 +63,6 @@ SHARED_COLUMNS = ("status", "retain_until", "notice_due_at", "source_id", "batch
 # A re-import refreshes these and nothing else: never status, basis, consent or suppression.
 DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
 KNOWN = "licite_import_known"
-FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
 REJECTIONS_LISTED = 1000
 GATED_AHEAD = 4  # slices gated ahead of the staging: more than a part (staging.MIN_PART_ROWS)
 # A first load at least this large has the database alone, when nobody else has it open (_alone).
@@ -84,6 +83,8 @@ class ImportReport:
     file: str
     source: str
     dry_run: bool
+    # Who ran it (RULES B3): a user's name, or "os:NAME" for a system user who is none.
+    imported_by: str = ""
     batch: int | None = None
     already_imported: str = ""
     format: str = ""
@@ -96,6 +97,8 @@ class ImportReport:
     unchanged: int = 0
     duplicates_in_file: int = 0
     suppressed: int = 0
+    # Valid rows whose retention had ended when they were imported: not kept (RULES F1).
+    expired: int = 0
     rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
     dropped_columns: list[dict[str, Any]] = field(default_factory=list)
@@ -143,9 +146,17 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
     decision = may_collect_from(source_facts(source), legitimate_interest=True)
     if not decision.allowed:
         raise ImportRefused("; ".join(decision.reasons), decision.hint)
-    report = ImportReport(file=request.path.name, source=source.name, dry_run=request.dry_run)
+    report = ImportReport(
+        file=request.path.name, source=source.name, dry_run=request.dry_run, imported_by=_label(request.actor)
+    )
     # The file's digest, read on the other core while polars reads the file (0.26 s of 7 for 1M
-    # rows); nothing is written before both are done.
+    # rows); nothing is written before both are done. A FIFO or a device would keep that
+    # thread reading forever: only a regular file gets that far.
+    try:
+        check_regular_file(request.path)
+    except IngestError as exc:
+        _failed(request, "", exc)
+        raise
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="licite-digest") as pool:
         hashing = pool.submit(file_sha256, request.path)
         try:
@@ -290,7 +301,8 @@ def _import(
         started_at=now,
     )
     report.batch = batch.pk
-    gate = RowGate(field_index, keep_phone=keep_phone, phone_normalizer=normalize_phone)
+    expired = clocks.retention_ended(collected_at, now)  # RULES F1: then no row is kept
+    gate = RowGate(field_index, keep_phone=keep_phone, phone_normalizer=normalize_phone, expired=expired)
     dropped.sort()
     dropped_counts = [0] * len(dropped)
     notes = GateNotes()
@@ -312,7 +324,13 @@ def _import(
         for (index, _), count in zip(dropped, dropped_counts, strict=True)
     ]
     _gate_warnings(notes, report)
-    if collected_at < now and clocks.notice_due_at(collected_at) < now:
+    if expired:
+        report.warnings.append(
+            f"these records were collected on {timezone.localtime(collected_at):%Y-%m-%d}: their retention "
+            f"ended on {timezone.localtime(clocks.retain_until(collected_at)):%Y-%m-%d} (RULES F1), "
+            "so none was kept"
+        )
+    elif collected_at < now and clocks.notice_due_at(collected_at) < now:
         report.warnings.append(
             "these records were collected more than a month ago: their Art. 14 notice is overdue (RULES D2)"
         )
@@ -328,12 +346,17 @@ def _import(
         updated=report.updated,
         suppressed=report.suppressed,
         rejected=report.rejected,
+        expired=report.expired,
         dry_run=request.dry_run,
     )
 
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
+
+
+def _label(actor: Any) -> str:
+    return actor if isinstance(actor, str) else getattr(actor, "username", "")
 
 
 def _user_id(user: Any) -> int | None:
@@ -358,6 +381,7 @@ def _stage(
             kinds[kind, basis] += count
         for verdict in result.rejected:
             _reject(report, verdict)
+        report.expired += result.expired
         for position, count in enumerate(result.dropped_values):
             dropped_counts[position] += count
         notes.add(result.notes)
@@ -429,6 +453,11 @@ def _gate_warnings(notes: GateNotes, report: ImportReport) -> None:
         report.warnings.append(f"{notes.unknown_countries} countries were not recognised and were left empty")
     if notes.invalid_phones:
         report.warnings.append(f"{notes.invalid_phones} phone numbers were not valid and were left empty")
+    if notes.unknown_languages:
+        report.warnings.append(
+            f"{notes.unknown_languages} languages were neither French nor English and were left to the "
+            "country or the company's domain to decide (RULES D4)"
+        )
     if report.rejected > REJECTIONS_LISTED:
         report.warnings.append(f"only the first {REJECTIONS_LISTED} rejected rows are listed")
 
@@ -477,7 +506,7 @@ def _apply(
     first = next(parts)  # one at least; written whole when expected_rows is None
     with connection.cursor() as cursor:
         if expected_rows is None:  # the whole file is staged: its rows are known now
-            expected_rows = report.rows_read - report.rejected - report.duplicates_in_file
+            expected_rows = report.rows_read - report.rejected - report.expired - report.duplicates_in_file
         # A bulk load drops and builds again indexes, which needs the tables' owner.
         bulk = _at_least_as_large_as_the_table(cursor, expected_rows) and may_rebuild_indexes(
             cursor, BULK_TABLES
@@ -491,7 +520,9 @@ def _apply(
     report.suppressed = sum(store.suppressed.values())
     kinds.subtract(store.suppressed)
     report.created, report.updated = store.created, store.updated
-    staged = report.rows_read - report.rejected - report.duplicates_in_file - report.suppressed
+    staged = (
+        report.rows_read - report.rejected - report.expired - report.duplicates_in_file - report.suppressed
+    )
     report.unchanged = staged - report.created - report.updated
     by_kind: Counter[str] = Counter()
     by_basis: Counter[str] = Counter()
@@ -586,7 +617,8 @@ def _update_known(cursor: Any, staging: str, now: datetime) -> int:
 def _create_new(
     cursor: Any, staging: str, collected_at: datetime, now: datetime, user: Any, first_id: int | None = None
 ) -> int:
-    """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1).
+    """Create the unknown prospects with their clocks: notice due (RULES D2), retention (RULES F1),
+    and their language as the gate decided it (RULES D4).
 
     In file order, leaving out the known ones, marked in the staging table. Without `first_id`
     the ids come from the table, and ON CONFLICT leaves out an address another session added
@@ -594,7 +626,6 @@ def _create_new(
     itself), each new prospect's id is its line plus `first_id`, so that its provenance can be
     written without looking it up again.
     """
-    french = ", ".join(f"'{code}'" for code in FRENCH_SPEAKING)
     basis = ", ".join(_basis_of(name) for name in ("audience", "legal_basis", "status"))  # RULES C1-C3
     id_column, id_value, conflicts, params = "", "", " ON CONFLICT (email) DO NOTHING", []
     if first_id is not None:
@@ -604,8 +635,7 @@ def _create_new(
         "job_title, company, company_domain, phone, country, language, audience, legal_basis, status, "
         "collected_at, collected_by_id, notice_due_at, retain_until, created_at, updated_at) "
         f"SELECT {id_value}s.email, s.key_hash, s.email_kind, s.first_name, s.last_name, s.job_title, "
-        f"s.company, s.company_domain, s.phone, s.country, CASE WHEN s.country IN ({french}) THEN 'fr' "
-        f"WHEN s.country = '' THEN '' ELSE 'en' END, {basis}, "
+        f"s.company, s.company_domain, s.phone, s.country, s.language, {basis}, "
         f"%s, %s, %s, %s, %s, %s FROM {staging} s WHERE s.prospect_id IS NULL{conflicts}",
         [*params, _sql_datetime(collected_at), _user_id(user),
          _sql_datetime(clocks.notice_due_at(collected_at)), _sql_datetime(clocks.retain_until(collected_at)),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from licite.core.sources import PlatformRefusal, platform_refusal
 from licite.lib.keyhash import KeyHashField
 
 
@@ -78,6 +80,43 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """RULES B4: a method a known platform's terms refuse is refused here, in the admin and the CLI."""
+        refusal = platform_refusal(self.name, self.url, self.method, self.notes)
+        if refusal is not None:
+            raise ValidationError({"method": refusal_message(refusal)})
+
+
+def refusal_message(refusal: PlatformRefusal) -> str:
+    """The refusal in the reader's language; the clause and the decision are cited as written."""
+    found, platform = refusal.found, refusal.found.platform
+    values = {
+        "source": refusal.source,
+        "platform": platform.name,
+        "tool": found.tool.name if found.tool else "",
+        "method": refusal.method,
+        "allowed": refusal.allowed,
+        "terms": platform.terms_reference,
+        "decision": refusal.decision,
+    }
+    if found.tool is not None:
+        text = _(
+            "Source “%(source)s” is %(tool)s, a tool that copies %(platform)s: its data was extracted "
+            "against %(platform)s's terms and may not be collected by any method (%(terms)s; %(decision)s)."
+        )
+    elif refusal.manual_only:
+        text = _(
+            "Source “%(source)s” is %(platform)s: its terms refuse a collection by method “%(method)s”; "
+            "only a person reading a page and typing what it shows (method “manual”) may collect from it "
+            "(%(terms)s; %(decision)s)."
+        )
+    else:
+        text = _(
+            "Source “%(source)s” is %(platform)s: its terms refuse a collection by method “%(method)s”; "
+            "only these methods may be used: %(allowed)s (%(terms)s)."
+        )
+    return str(text) % values
+
 
 class ImportBatch(models.Model):
     """One file (or API push) run through the compliance gate."""
@@ -87,12 +126,19 @@ class ImportBatch(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="batches"
+    )
     filename = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -175,7 +221,7 @@ class Prospect(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sources: models.ManyToManyField[Source, Provenance] = models.ManyToManyField(
-        Source, through="Provenance", related_name="prospects"
+        Source, verbose_name=_("sources"), through="Provenance", related_name="prospects"
     )
 
     class Meta:
@@ -211,7 +257,7 @@ class Prospect(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"prospect #{self.pk}"  # never the address: str() ends up in logs
+        return str(_("prospect #%(id)s") % {"id": self.pk})  # never the address: str() ends up in logs
 
 
 class Provenance(models.Model):
@@ -219,17 +265,27 @@ class Provenance(models.Model):
 
     # No index of its own: the unique (prospect, batch) constraint starts with it.
     prospect = models.ForeignKey(
-        Prospect, on_delete=models.CASCADE, related_name="provenance", db_index=False
+        Prospect,
+        verbose_name=_("prospect"),
+        on_delete=models.CASCADE,
+        related_name="provenance",
+        db_index=False,
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="provenance"
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provenance",
     )
     line_number = models.PositiveIntegerField(_("line in file"), null=True, blank=True)
     page_url = models.URLField(_("page URL"), max_length=500, blank=True)
     collected_at = models.DateTimeField(_("collected at"))
     collected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("collected by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -252,14 +308,21 @@ class Provenance(models.Model):
 class BalancingTest(models.Model):
     """RULES C4: the written balancing test behind a legitimate-interest collection from a source."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="balancing_tests")
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="balancing_tests"
+    )
     interest = models.TextField(_("legitimate interest pursued"))
     expectations = models.TextField(_("reasonable expectations of the persons"))
     safeguards = models.TextField(_("safeguards"))
     # What weighs against the interest, as licite found it (e.g. terms that forbid extraction).
     concerns = models.JSONField(_("what weighs against"), default=list, blank=True)
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     assessed_at = models.DateTimeField(_("assessed at"))
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from licite.accounts.admin_access import PersonalDataAdmin, ReadOnlyAdmin
 from licite.core.emails import InvalidEmail
@@ -11,7 +12,9 @@ from licite.rights.models import ConsentRecord, SuppressionEntry
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(PersonalDataAdmin):
+class ConsentRecordAdmin(ReadOnlyAdmin, PersonalDataAdmin):
+    """RULES G5: the proof of consent is written by the person's own click, never by hand."""
+
     list_display = (
         "prospect",
         "purpose",
@@ -31,7 +34,7 @@ class SuppressionEntryAdmin(ReadOnlyAdmin, PersonalDataAdmin):
     list_display = ("key_hash", "reason", "created_at", "keep_until")
     list_filter = ("reason", "created_at")
     search_fields = ("key_hash",)
-    search_help_text = (
+    search_help_text = _(
         "Type an email address (it is hashed) or a whole keyed hash: only its entry is shown (RULES F4)."
     )
 

@@ -20,7 +20,9 @@ class ConsentChannel(models.TextChoices):
 class ConsentRecord(models.Model):
     """RULES G5: when, how and with what wording consent was asked, given, refused or withdrawn."""
 
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="consents")
+    prospect = models.ForeignKey(
+        Prospect, verbose_name=_("prospect"), on_delete=models.CASCADE, related_name="consents"
+    )
     purpose = models.CharField(_("purpose"), max_length=200)
     wording_version = models.CharField(_("wording version"), max_length=40)
     channel = models.CharField(_("channel"), max_length=20, choices=ConsentChannel.choices)
@@ -51,6 +53,8 @@ class SuppressionReason(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
     ERASURE = "erasure", _("Erasure request")
     MANUAL = "manual", _("Manual")
+    # RULES C2: a consumer asked for consent who did not give it: kept so that no import asks again.
+    NO_CONSENT = "no_consent", _("No consent")
 
 
 class SuppressionEntry(models.Model):
@@ -68,4 +72,4 @@ class SuppressionEntry(models.Model):
         ordering: ClassVar = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.key_hash[:12]}… ({self.reason})"
+        return f"{self.key_hash[:12]}… ({self.get_reason_display()})"

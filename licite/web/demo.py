@@ -1,6 +1,12 @@
 """A realistic, generated, French/English demo data set. Every person and company is fictitious:
 company domains end in the reserved `.example` top-level domain, and the few private mailboxes
-carry a `licitedemo` marker in their local part."""
+carry a `licitedemo` marker in their local part.
+
+Demo data is marked as such: every demo prospect comes from a demo import batch (its report holds
+`DEMO_MARK`), and the outbox never sends a demo prospect a message through a backend that reaches
+a real server, whatever the address (licite.campaigns.actions). The demo shows a lawful state:
+its activities are written in French and English (RULES D4), its sources have the balancing test
+their legitimate-interest prospects need (RULES C4)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from licite.core import clocks
 from licite.core.emails import classify_email
 from licite.core.suppression import identity_hasher, suppression_hasher
 from licite.lib.fictitious import FIRST_NAMES, FREE_DOMAINS, JOB_TITLES, LAST_NAMES, ROLE_LOCALS
+from licite.prospects.actions import do_assess_source
 from licite.prospects.models import (
     Audience,
     CollectionMethod,
@@ -51,6 +58,40 @@ COMPANIES = (
     ("Studio Graphique Nébuleuse", "BE"),
     ("Menuiserie Bois d'Ici", "FR"),
 )
+
+
+# The report of a demo import batch holds this key, set to true: the mark of demo data.
+DEMO_MARK = "demo"
+
+# RULES C4: the balancing test of each demo source, in the words of its reasoning.
+BALANCING = {
+    "LinkedIn": (
+        "Offering our consulting services to professionals whose public profile shows a related job.",
+        "Only what the person made public on their profile, read by hand; the offer relates to their job.",
+        "Notice in the first message, one-click objection, no scraping tool, nothing restricted "
+        "to a network.",
+    ),
+    "Salon Industrie Lyon 2026 – exposants": (
+        "Offering our services to exhibitors of an industry fair.",
+        "Exhibitors publish their contacts so that partners and suppliers reach them.",
+        "Notice in the first message, one-click objection, offer related to the exhibitor's trade.",
+    ),
+    "Annuaire des artisans du Grand Est": (
+        "Offering our services to craftsmen listed in a professional directory.",
+        "The directory lists businesses to be contacted; its terms permit the export.",
+        "Notice in the first message, one-click objection, role and work addresses only.",
+    ),
+    "Company websites – team pages": (
+        "Offering our services to staff presented on their company's own website.",
+        "A team page presents staff to clients and partners; the offer relates to their job.",
+        "Notice in the first message, one-click objection, only name, job and work address kept.",
+    ),
+    "Contact form on our website": (
+        "Answering and following up people who wrote to us through our contact form.",
+        "A person who writes to us expects an answer and a follow-up about what they asked.",
+        "Notice at collection, one-click objection in every message.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -118,16 +159,23 @@ def _sources() -> list[Source]:
 def _activity() -> ProcessingActivity:
     return ProcessingActivity(
         name="Prospection commerciale B2B par courrier électronique",
-        purpose="Prospecting companies for our consulting services by email.",
+        purpose_fr="Prospecter des entreprises par courrier électronique pour nos services de conseil.",
+        purpose_en="Prospecting companies for our consulting services by email.",
         legal_basis=LegalBasis.LEGITIMATE_INTEREST,
-        interest_pursued="Developing our business with companies whose staff may need our services.",
+        interest_pursued_fr=(
+            "Développer notre activité auprès d'entreprises dont les équipes peuvent avoir besoin "
+            "de nos services."
+        ),
+        interest_pursued_en="Developing our business with companies whose staff may need our services.",
         data_subjects="Professional contacts at prospected companies; consumers asked for consent.",
         data_categories=["identity", "professional life"],
-        recipients_internal="Sales and marketing teams",
-        recipients_external="",
+        recipients_internal_fr="Équipes commerciale et marketing",
+        recipients_internal_en="Sales and marketing teams",
         processors="Email delivery provider (Art. 28 contract)",
-        transfers_outside_eu="None",
-        retention="3 years from collection or from the last contact initiated by the prospect",
+        transfers_outside_eu_fr="Aucun",
+        transfers_outside_eu_en="None",
+        retention_fr="3 ans à compter de la collecte ou du dernier contact venu du prospect",
+        retention_en="3 years from collection or from the last contact initiated by the prospect",
         security_measures=["access control", "traceability", "backup", "encryption"],
     )
 
@@ -135,14 +183,20 @@ def _activity() -> ProcessingActivity:
 def _consent_activity() -> ProcessingActivity:
     return ProcessingActivity(
         name="Offres par courrier électronique aux particuliers (consentement)",
-        purpose="Sending our offers by email to consumers who agreed to receive them.",
+        purpose_fr=(
+            "Envoyer nos offres par courrier électronique aux particuliers qui ont accepté de les recevoir."
+        ),
+        purpose_en="Sending our offers by email to consumers who agreed to receive them.",
         legal_basis=LegalBasis.CONSENT,
         data_subjects="Consumers who gave their consent (double opt-in).",
         data_categories=["identity"],
-        recipients_internal="Marketing team",
+        recipients_internal_fr="Équipe marketing",
+        recipients_internal_en="Marketing team",
         processors="Email delivery provider (Art. 28 contract)",
-        transfers_outside_eu="None",
-        retention="Until consent is withdrawn, and at most 3 years after the last contact",
+        transfers_outside_eu_fr="Aucun",
+        transfers_outside_eu_en="None",
+        retention_fr="Jusqu'au retrait du consentement, et au plus 3 ans après le dernier contact",
+        retention_en="Until consent is withdrawn, and at most 3 years after the last contact",
         security_measures=["access control", "traceability", "backup", "encryption"],
     )
 
@@ -179,17 +233,9 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
     """Fill an empty database; the caller checks that it is empty."""
     rng = random.Random(seed)
     sources = [Source.objects.filter(name=s.name).first() or _saved(s) for s in _sources()]
+    _assess(sources, collector)
     ProcessingActivity.objects.bulk_create([_activity(), _consent_activity()], ignore_conflicts=True)
-    batch = ImportBatch.objects.create(
-        source=sources[1],
-        filename="exposants-2026.csv",
-        file_sha256="0" * 64,
-        status=ImportBatch.Status.DONE,
-        imported_by=collector,
-        started_at=now,
-        finished_at=now,
-        report={"demo": True},
-    )
+    batches = {source.pk: _demo_batch(source, now, collector) for source in sources}
     prospects, links = [], []
     seen: set[str] = set()
     hash_identity = identity_hasher(settings.SUPPRESSION_KEY)
@@ -223,7 +269,7 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
             Provenance(
                 prospect=prospect,
                 source=source,
-                batch=batch if source == sources[1] else None,
+                batch=batches[source.pk],
                 line_number=line if source == sources[1] else None,
                 page_url=source.url,
                 collected_at=prospect.collected_at,
@@ -293,6 +339,27 @@ def _suppression_entries(rng: random.Random, now: datetime) -> int:
         )
     SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
     return len(entries)
+
+
+def _assess(sources: list[Source], collector: User | None) -> None:
+    """RULES C4: each demo source gets its balancing test, so that the demo shows a lawful state."""
+    for source in sources:
+        if source.name in BALANCING and not source.balancing_tests.exists():
+            do_assess_source(collector, source, *BALANCING[source.name])
+
+
+def _demo_batch(source: Source, now: datetime, collector: User | None) -> ImportBatch:
+    """The batch every demo prospect of this source comes from: the mark of demo data."""
+    return ImportBatch.objects.create(
+        source=source,
+        filename="exposants-2026.csv" if source.kind == SourceKind.EVENT else "licite-demo",
+        file_sha256="0" * 64,
+        status=ImportBatch.Status.DONE,
+        imported_by=collector,
+        started_at=now,
+        finished_at=now,
+        report={DEMO_MARK: True},
+    )
 
 
 def _saved(source: Source) -> Source:

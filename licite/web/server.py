@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-# The tokens in the links of messages are credentials (object, consent): never in a log.
-TOKEN_PATH = re.compile(r"^/(u|consent|r)/[^/?]+")
-
-
-def mask_tokens(path: str) -> str:
-    return TOKEN_PATH.sub(lambda match: f"/{match.group(1)}/…", path)
+from licite.lib.logmask import MaskTokens, mask_tokens
 
 
 class AccessLogger(Logger):
+    """gunicorn's logs, with the tokens of public links masked (they are credentials)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.addFilter(MaskTokens())
+
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         atoms["U"] = mask_tokens(str(atoms.get("U", "")))

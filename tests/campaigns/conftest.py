@@ -76,15 +76,19 @@ def organisation(db):
     for basis in ("legitimate_interest", "consent"):
         ProcessingActivity.objects.create(
             name=f"Prospection ({basis})",
-            purpose="Prospection commerciale par courriel",
+            purpose_fr="Prospection commerciale par courriel",
+            purpose_en="Commercial prospecting by email",
             legal_basis=basis,
-            interest_pursued="Développer notre activité auprès des entreprises"
+            interest_pursued_fr="Développer notre activité auprès des entreprises"
+            if basis == "legitimate_interest"
+            else "",
+            interest_pursued_en="Developing our business with companies"
             if basis == "legitimate_interest"
             else "",
             data_subjects="Prospects",
             data_categories=["identity", "professional life"],
-            recipients_internal="Équipe commerciale",
-            retention="",
+            recipients_internal_fr="Équipe commerciale",
+            recipients_internal_en="Sales team",
             security_measures=["access control"],
         )
 

@@ -213,6 +213,7 @@ def test_campaign_commands_preview_send_and_report(prospects, smtp, tmp_path):
 def test_an_unreachable_server_is_tried_again_later_and_nothing_is_lost(prospects, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", __import__("tests.conftest").conftest.free_port()
+    settings.LICITE_BASE_URL = "https://licite.example"  # links recipients can reach (licite.E001)
     do_queue_campaign(None, purchasing_campaign())
     message = OutboundMessage.objects.get(to_address=JEANNE)
     outcome = do_send_message(message.pk)

@@ -99,3 +99,20 @@ def test_notices_due_are_listed(prospects):
     out = io.StringIO()
     call_command("notice", "due", "--days", "40", stdout=out)
     assert "4 prospects" in out.getvalue()
+
+
+LONG = "marie-christine.de-la-fontaine-dupont@cabinet-d-expertise-comptable-du-rhone.example"
+
+
+def test_notices_due_keep_each_address_whole_in_an_80_column_terminal(prospects, write_csv, monkeypatch):
+    from tests.campaigns.conftest import PROSPECTS
+    from tests.conftest import import_file
+
+    row = f"Marie;Dupont;{LONG};Directrice des achats;Cabinet;;;France\n"
+    import_file(write_csv(PROSPECTS.split("\n")[0] + "\n" + row))
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    call_command("notice", "due", "--days", "40", stdout=out)
+    lines = out.getvalue().splitlines()
+    for address in (JEANNE, EMILY, LONG):
+        assert any(line.endswith(address) for line in lines), address

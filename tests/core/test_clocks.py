@@ -22,6 +22,12 @@ def test_retention_runs_three_years_from_collection():
     assert clocks.retain_until(collected) == datetime(2029, 3, 12, tzinfo=UTC)
 
 
+def test_a_record_collected_three_years_ago_or_more_is_past_its_retention():
+    collected = datetime(2026, 3, 12, tzinfo=UTC)
+    assert not clocks.retention_ended(collected, datetime(2029, 3, 11, 23, 59, tzinfo=UTC))
+    assert clocks.retention_ended(collected, datetime(2029, 3, 12, tzinfo=UTC))
+
+
 def test_a_contact_initiated_by_the_prospect_restarts_the_three_years():
     collected, replied = datetime(2026, 3, 12, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC)
     assert clocks.retain_until(collected, replied) == datetime(2030, 6, 1, tzinfo=UTC)

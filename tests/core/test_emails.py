@@ -313,3 +313,60 @@ def test_the_bulk_classification_agrees_with_classify_email(raw: str) -> None:
         assert (verdict.kind, verdict.reason) == (EmailKind.INVALID, f"invalid address: {bulk.reason}")
     else:
         assert bulk == (verdict.normalized, verdict.kind)
+
+
+# Look-alike domains (RULES A4): U+0430 is the Cyrillic "a", U+0261 a Latin letter but not "g".
+LOOKALIKES = [
+    ("jean@gm\u0430il.com", "domain mixes scripts (Cyrillic and Latin): a look-alike domain (RULES A4)"),
+    ("jean@xn--gmil-63d.com", "domain mixes scripts (Cyrillic and Latin): a look-alike domain (RULES A4)"),
+    ("jean@ex\u0430mple.fr", "domain mixes scripts (Cyrillic and Latin): a look-alike domain (RULES A4)"),
+    (
+        "jean@\u0430\u0440\u0440\u04cf\u0435.com",  # "apple", every letter Cyrillic
+        "domain written in Cyrillic letters that all look like Latin ones: a look-alike domain (RULES A4)",
+    ),
+    (
+        "jean@\u03bf\u03c1.gr",  # "op" in Greek
+        "domain written in Greek letters that all look like Latin ones: a look-alike domain (RULES A4)",
+    ),
+    (
+        "jean@\u0261mail.com",
+        "domain with letters made to look like others (\u0261 for g): a look-alike domain (RULES A4)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason"), LOOKALIKES)
+def test_a_look_alike_domain_is_refused_with_the_rule_it_would_defeat(raw: str, reason: str) -> None:
+    result = classify_email(raw)
+
+    assert (result.kind, result.normalized, result.personal) == (EmailKind.INVALID, None, False)
+    assert result.reason == f"invalid address: {reason}"
+
+
+def test_a_look_alike_of_a_free_provider_is_not_a_company_address() -> None:
+    # Before: stored as a nominative address at a company, and given legitimate interest.
+    assert classify_email("jean.dupont@gm\u0430il.com").kind is EmailKind.INVALID
+    assert isinstance(kind_of_address("jean.dupont@gm\u0430il.com"), InvalidEmail)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("jean@café.fr", "jean@xn--caf-dma.fr"),
+        ("hans@straße.de", "hans@xn--strae-oqa.de"),
+        ("hans@bücher.de", "hans@xn--bcher-kva.de"),
+        ("ivan@пример.рф", "ivan@xn--e1afmkfd.xn--p1ai"),  # its "п" looks like no ASCII letter
+        ("nikos@ελλάδα.gr", "nikos@xn--hxakic4aa.gr"),
+        ("taro@日本.jp", "taro@xn--wgv71a.jp"),
+        ("jean@münchen-2.de", "jean@xn--mnchen-2-65a.de"),
+    ],
+)
+def test_real_internationalized_domains_stay_valid(raw: str, normalized: str) -> None:
+    result = classify_email(raw)
+
+    assert (result.kind, result.normalized) == (EmailKind.NOMINATIVE, normalized)
+
+
+def test_a_look_alike_address_still_has_a_canonical_form_so_an_objection_from_it_is_honoured() -> None:
+    # RULES G3: refused at import, but a prospect stored before, or an objection, is still matched.
+    assert normalize_email("Jean@GM\u0430IL.com") == "jean@xn--gmil-63d.com"

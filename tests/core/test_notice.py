@@ -18,7 +18,9 @@ from licite.core.notice import (
     NoticeContext,
     NoticeInvalid,
     NoticeItem,
+    NoticeUntranslated,
     Provenance,
+    Translated,
     applicable_items,
     compose_notice,
     validate_notice,
@@ -40,16 +42,27 @@ CONTROLLER = Controller(
 NO_DPO = dataclasses.replace(CONTROLLER, dpo_name="", dpo_email="")
 
 ACTIVITY = Activity(
-    purpose="Prospecting manufacturers by email for our made-to-measure joinery services.",
+    purpose=Translated(
+        fr="Prospecter des industriels par courriel pour nos services de menuiserie sur mesure.",
+        en="Prospecting manufacturers by email for our made-to-measure joinery services.",
+    ),
     legal_basis="legitimate_interest",
-    interest_pursued="Finding clients among companies whose workshops may need our joinery.",
+    interest_pursued=Translated(
+        fr="Trouver des clients parmi les entreprises dont les ateliers peuvent avoir besoin de menuiserie.",
+        en="Finding clients among companies whose workshops may need our joinery.",
+    ),
     data_categories=("identity", "professional life"),
-    recipients="Sales and marketing teams; our email delivery provider (Art. 28 contract).",
-    transfers_outside_eu="None",
-    retention="",
-    automated_decisions="",
+    recipients_internal=Translated(fr="Équipes commerciale et marketing", en="Sales and marketing teams"),
+    recipients_external=Translated(
+        fr="notre prestataire d'envoi de courriels (contrat art. 28).",
+        en="our email delivery provider (Art. 28 contract).",
+    ),
+    transfers_outside_eu=Translated(fr="Aucun", en="None"),
+    retention=Translated(),
+    automated_decisions=Translated(),
+    name="Prospection B2B",
 )
-CONSENT_ACTIVITY = dataclasses.replace(ACTIVITY, legal_basis="consent", interest_pursued="")
+CONSENT_ACTIVITY = dataclasses.replace(ACTIVITY, legal_basis="consent", interest_pursued=Translated())
 
 SALON = Provenance(
     source_name="Salon Industrie Lyon 2026 – exposants",
@@ -74,7 +87,7 @@ def context(*, basis="legitimate_interest", controller=None, activity=None, **ov
     withdrawal = WITHDRAWAL_URL if basis == "consent" else ""
     base = NoticeContext(
         controller=dataclasses.replace(CONTROLLER, **(controller or {})),
-        activity=dataclasses.replace(base_activity, **(activity or {})),
+        activity=dataclasses.replace(base_activity, **_both_languages(activity or {})),
         provenance=(SALON,),
         data_held=DATA_HELD,
         language="en",
@@ -82,6 +95,14 @@ def context(*, basis="legitimate_interest", controller=None, activity=None, **ov
         consent_withdrawal_url=withdrawal,
     )
     return dataclasses.replace(base, **overrides)
+
+
+def _both_languages(fields):
+    """A text given as one string is the same in both languages: the tests of one rule change it."""
+    return {
+        name: Translated(value, value) if isinstance(value, str) and name != "legal_basis" else value
+        for name, value in fields.items()
+    }
 
 
 def body(notice: Notice, item: NoticeItem) -> str:
@@ -139,7 +160,11 @@ REQUIRED_INPUTS = [
     ("no contact email", {"controller": {"contact_email": ""}}, NoticeItem.CONTROLLER),
     ("no purpose", {"activity": {"purpose": ""}}, NoticeItem.PURPOSES_AND_BASIS),
     ("no data held", {"data_held": ()}, NoticeItem.CATEGORIES),
-    ("no recipients", {"activity": {"recipients": "  "}}, NoticeItem.RECIPIENTS),
+    (
+        "no recipients",
+        {"activity": {"recipients_internal": "  ", "recipients_external": ""}},
+        NoticeItem.RECIPIENTS,
+    ),
     ("no interest pursued", {"activity": {"interest_pursued": ""}}, NoticeItem.LEGITIMATE_INTEREST),
     ("no withdrawal link", {"basis": "consent", "consent_withdrawal_url": ""}, NoticeItem.WITHDRAW_CONSENT),
     (
@@ -436,7 +461,7 @@ def test_data_not_held_is_not_listed():
 )
 def test_the_purpose_is_shown_as_written_with_its_legal_basis(basis, language, expected):
     purposes = body(compose_notice(context(basis=basis, language=language)), NoticeItem.PURPOSES_AND_BASIS)
-    assert purposes == f"{ACTIVITY.purpose}\n{expected}"
+    assert purposes == f"{ACTIVITY.purpose.in_language(language)}\n{expected}"
 
 
 @pytest.mark.parametrize(
@@ -662,3 +687,65 @@ def test_html_holds_only_the_notice_markup_and_every_input_as_text(
         for line in value.splitlines():
             tidy = " ".join(line.split())
             assert tidy.removeprefix("- ") in text  # a line opening with "- " becomes a list item
+
+
+# -- the register's texts in the person's language, never a mix (RULES D4) ------------------------
+
+QUOTED = [
+    ("purpose", "purpose"),
+    ("interest_pursued", "legitimate interest pursued"),
+    ("recipients_internal", "internal recipients"),
+    ("recipients_external", "external recipients"),
+    ("transfers_outside_eu", "transfers outside the EU"),
+    ("retention", "retention"),
+    ("automated_decisions", "automated decision-making"),
+]
+
+
+@pytest.mark.parametrize(("field", "words"), QUOTED)
+@pytest.mark.parametrize(
+    ("written", "missing", "language_name"), [("fr", "en", "English"), ("en", "fr", "French")]
+)
+def test_a_text_written_in_one_language_only_refuses_the_notice_in_the_other_naming_the_field(
+    field, words, written, missing, language_name
+):
+    only = Translated(**{written: "Texte écrit dans une seule langue / text in one language only"})
+    with pytest.raises(NoticeUntranslated) as refused:
+        compose_notice(context(language=missing, activity={field: only}))
+    assert str(refused.value).startswith(
+        f"the processing activity 'Prospection B2B' has no {language_name} {words} ({field}_{missing})"
+    )
+    assert refused.value.fields == (f"{field}_{missing}",)
+    compose_notice(context(language=written, activity={field: only}))  # its own language is complete
+
+
+def test_an_untranslated_notice_is_an_invalid_notice_naming_the_item_it_feeds():
+    with pytest.raises(NoticeInvalid) as refused:
+        compose_notice(context(language="en", activity={"purpose": Translated(fr="Prospecter.")}))
+    assert refused.value.missing == (NoticeItem.PURPOSES_AND_BASIS,)
+
+
+def test_every_missing_text_is_named_at_once():
+    french_only = {name: Translated(fr="Texte") for name in ("purpose", "retention")}
+    with pytest.raises(
+        NoticeUntranslated, match=r"no English text for: purpose \(purpose_en\), retention \(retention_en\)"
+    ):
+        compose_notice(context(language="en", activity=french_only))
+
+
+@pytest.mark.parametrize("field", ["transfers_outside_eu", "automated_decisions"])
+def test_a_none_in_one_language_says_the_same_as_an_empty_field_in_the_other(field):
+    notice = compose_notice(context(language="en", activity={field: Translated(fr="Aucun", en="")}))
+    said = {"transfers_outside_eu": "is not transferred", "automated_decisions": "no decision about you"}
+    assert said[field] in notice.text()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_notice_quotes_the_texts_of_its_own_language(language):
+    notice = compose_notice(context(language=language))
+    other = "en" if language == "fr" else "fr"
+    text = notice.text()
+    for field in ("purpose", "interest_pursued", "recipients_internal", "recipients_external"):
+        value: Translated = getattr(ACTIVITY, field)
+        assert value.in_language(language) in text, field
+        assert value.in_language(other) not in text, field

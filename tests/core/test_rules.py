@@ -11,7 +11,14 @@ from licite.core.countries import country_code
 from licite.core.csvsafe import neutralize
 from licite.core.emails import EmailKind
 from licite.core.gate import Admitted, Rejected, RowGate, company_domain, split_full_name
-from licite.core.sources import SourceFacts, may_collect_from, platform_for
+from licite.core.sources import (
+    KNOWN_PLATFORMS,
+    SourceFacts,
+    may_collect_from,
+    platform_for,
+    platform_refusal,
+    recognise,
+)
 
 
 def facts(**overrides):
@@ -141,3 +148,69 @@ def test_gating_rows_leaves_no_reference_cycle_behind():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "notes"),
+    [
+        ("LinkedIn Sales Navigator", "", ""),
+        ("linkedin-sales-navigator", "", ""),
+        ("LinkedIn SalesNav", "", ""),
+        ("Sales Nav – export mars", "", ""),
+        ("Recruiter Lite", "", ""),
+        ("Liens reçus", "https://lnkd.in/dXyZ", ""),
+        ("Profils", "https://fr.linkedin.com/sales/search/people", ""),
+        ("Fichier", "", "profils lus sur www.linkedin.com/in/..."),
+    ],
+)
+def test_linkedin_is_recognised_by_its_products_domains_and_short_links(name, url, notes):
+    assert platform_for(name, url, notes).name == "LinkedIn"
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "notes", "tool"),
+    [
+        ("Export Kaspr", "", "", "Kaspr"),
+        ("Fichier", "https://app.phantombuster.com/agents", "", "Phantombuster"),
+        ("Fichier", "", "copié avec ProspectIn", "Waalaxy"),
+        ("Leads", "", "extension Apollo.io", "Apollo.io"),
+        ("Évaboot", "", "", "Evaboot"),
+    ],
+)
+def test_a_tool_that_copies_linkedin_is_linkedins_data(name, url, notes, tool):
+    found = recognise(name, url, notes)
+    assert (found.platform.name, found.tool.name) == ("LinkedIn", tool)
+
+
+def test_a_platform_named_in_the_notes_only_to_deny_it_is_not_a_match():
+    assert recognise("Salon Apollo 2026", "", "contacts pris au salon, pas sur LinkedIn") is None
+
+
+@pytest.mark.parametrize("method", ["automated", "api", "export", "purchase", "form"])
+def test_only_a_person_typing_what_a_page_shows_may_collect_from_linkedin(method):
+    decision = may_collect_from(
+        facts(name="LinkedIn Sales Navigator", method=method, extraction_allowed="yes"),
+        legitimate_interest=True,
+    )
+    assert not decision.allowed
+    assert "section 8.2" in decision.reasons[0]
+    assert "SAN-2024-020" in decision.reasons[0]
+    assert may_collect_from(facts(name="LinkedIn Sales Navigator"), legitimate_interest=True).allowed
+
+
+def test_nothing_from_a_copying_tool_passes_not_even_typed_by_hand():
+    refusal = platform_refusal("Contacts", "https://www.kaspr.io/", "manual")
+    assert refusal is not None
+    assert "Kaspr, a tool that copies LinkedIn" in str(refusal)
+    assert "240,000 EUR" in str(refusal)
+
+
+def test_a_directory_sold_by_subscription_refuses_scraping_only():
+    assert platform_refusal("Kompass", "", "automated") is not None
+    assert platform_refusal("Kompass", "", "export") is None
+    assert platform_refusal("Annuaire des entreprises", "", "automated") is None
+
+
+def test_every_preset_fits_the_sources_terms_column():
+    # Source.terms_reference holds 300 characters.
+    assert max(len(platform.terms_reference) for platform in KNOWN_PLATFORMS) <= 300

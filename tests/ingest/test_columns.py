@@ -193,3 +193,36 @@ def test_a_malformed_map_option_is_refused(item):
 def test_a_map_option_naming_a_column_twice_is_refused():
     with pytest.raises(IngestError, match="names column 'Nom' twice"):
         parse_map_option(["Nom=last_name", "Nom=full_name"])
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Commentaire", "Commentaires", "COMMENTAIRES INTERNES", "Note", "Notes internes", "Remarque(s)",
+     "Remarks", "Observations", "Texte libre", "Free text", "Mémo", "Comment"],
+)  # fmt: skip
+def test_a_comment_column_is_never_mapped_onto_a_kept_field(header):
+    with pytest.raises(MappingError) as caught:
+        map_headers(["Email", header], {header: "company"}, file="p.csv")
+
+    message = str(caught.value)
+    assert message.startswith(
+        f"p.csv: --map {header}=company: column '{header}' (column B) reads as a comment"
+    )
+    assert "RULES B6" in message
+
+
+def test_a_comment_column_may_still_be_dropped_with_map():
+    assert map_headers(["Email", "Commentaire"], {"Commentaire": "drop"}).field_index == {"email": 0}
+
+
+@pytest.mark.django_db
+def test_the_import_refuses_to_store_a_comment_under_a_kept_field(source, write_csv):
+    from django.core.management import CommandError
+
+    from licite.prospects.models import Prospect
+    from tests.conftest import HEADER, import_file
+
+    path = write_csv(HEADER + "Jeanne;Dupont;jeanne@acme.example;;;;Très bavarde;\n")
+    with pytest.raises(CommandError, match=r"column 'Commentaire' \(column G\) reads as a comment.*RULES B6"):
+        import_file(path, "--map", "Commentaire=company")
+    assert Prospect.objects.count() == 0

@@ -20,12 +20,13 @@ from tests.core.test_emails import addresses, disguises
 KEY = b"k" * 32
 # The columns of the rows below, and the ways a file may map them.
 COLUMNS = ("first_name", "last_name", "email", "job_title", "company", "company_domain", "country",
-           "full_name", "phone", "comment")  # fmt: skip
+           "full_name", "phone", "comment", "language")  # fmt: skip
 MAPPINGS = [
     {"first_name": 0, "last_name": 1, "email": 2, "job_title": 3, "company": 4},
     {"email": 2, "company_domain": 5, "country": 6, "full_name": 7, "phone": 8},
     {"first_name": 0, "email": 2, "full_name": 7, "country": 6},
     {"email": 2},
+    {"email": 2, "company_domain": 5, "country": 6, "language": 10},
 ]
 TRICKY_ADDRESSES = [
     "", "   ", "contact@acme.fr", "Info+Devis@ACME.fr", "jean.dupont@gmail.com", "j.ean+x@GoogleMail.com",
@@ -48,7 +49,26 @@ NAMES = st.one_of(
     st.text(alphabet=string.ascii_letters + " ", min_size=95, max_size=210),
 )
 COUNTRIES = st.sampled_from(["", "France", "fr", " FR ", "Royaume-Uni", "Atlantis", "belgique", "DE"])
-DOMAINS = st.sampled_from(["", "https://www.Acme.fr/contact", "acme.fr", "WWW.ACME.FR?x=1"])
+DOMAINS = st.sampled_from(
+    [
+        "",
+        "https://www.Acme.fr/contact",
+        "acme.fr",
+        "WWW.ACME.FR?x=1",
+        "acme.co.uk",
+        "Acme.BE",
+        "acme.io",
+        "acme.com",
+        "acme.fr.",
+        "fr",
+        ".ch",
+        "acme.f",
+        "acme.d\u00e9",
+    ]
+)
+LANGUAGES = st.one_of(
+    st.sampled_from(["", "fr", "EN", " Français", "english", "fr-BE", "Deutsch", "  "]), TEXT
+)
 PHONES = st.sampled_from(["", "01 42 00 00 00", "+44 20 7946 0000", "12", "   "])
 EMAILS = st.one_of(
     st.sampled_from(TRICKY_ADDRESSES),
@@ -62,7 +82,7 @@ EMAILS = st.one_of(
 def rows(draw: st.DrawFn) -> list[str]:
     return [
         draw(NAMES), draw(NAMES), draw(EMAILS), draw(NAMES), draw(NAMES), draw(DOMAINS), draw(COUNTRIES),
-        draw(NAMES), draw(PHONES), draw(TEXT),
+        draw(NAMES), draw(PHONES), draw(TEXT), draw(LANGUAGES),
     ]  # fmt: skip
 
 
@@ -74,11 +94,13 @@ def frame_of(rows: list[list[str]]) -> pl.DataFrame:
     )
 
 
-def both(mapping: dict[str, int], rows: list[list[str]], keep_phone: bool) -> tuple[ChunkResult, ChunkResult]:
+def both(
+    mapping: dict[str, int], rows: list[list[str]], keep_phone: bool, expired: bool = False
+) -> tuple[ChunkResult, ChunkResult]:
     dropped = [index for index in range(len(COLUMNS)) if index not in mapping.values()]
 
     def gate() -> RowGate:
-        return RowGate(mapping, keep_phone=keep_phone, phone_normalizer=normalize_phone)
+        return RowGate(mapping, keep_phone=keep_phone, phone_normalizer=normalize_phone, expired=expired)
 
     by_row = ChunkGate(gate(), KEY, dropped)([(line, row) for line, row in enumerate(rows, start=2)])
     by_column = FrameGate(gate(), KEY, dropped)(frame_of(rows))
@@ -98,7 +120,7 @@ def test_white_space_collapses_as_split_and_join_collapse_it(values):
 
 def test_the_frame_gate_admits_and_rejects_the_tricky_addresses_as_the_row_gate_does():
     table = [
-        ["Jeanne", "Dupont", address, "Acheteuse", "Acme", "", "France", "", "", "x"]
+        ["Jeanne", "Dupont", address, "Acheteuse", "Acme", "", "France", "", "", "x", ""]
         for address in TRICKY_ADDRESSES
     ]
     by_row, by_column = both(MAPPINGS[0], table, keep_phone=False)
@@ -112,7 +134,7 @@ def test_the_frame_gate_admits_and_rejects_the_tricky_addresses_as_the_row_gate_
 @pytest.mark.parametrize("key", [b"0123456789abcdef" * 4, b"k" * 64, "clé secrète ".encode() * 8])
 def test_the_frame_gate_hashes_each_address_as_the_suppression_list_does(key):
     table = [
-        ["", "", address, "", "", "", "", "", "", ""]
+        ["", "", address, "", "", "", "", "", "", "", ""]
         for address in ["Jean.Dupont@gmail.com", "jean.dupont+x@googlemail.com", "a+b@acme.fr", "a@acme.fr",
                         "prénom.nom@société.fr", "contact@acme.fr", "+tag@acme.fr"]
     ]  # fmt: skip
@@ -131,15 +153,37 @@ def test_the_keyed_hashes_leave_the_addresses_they_are_given_as_they_were():
 
 @pytest.mark.parametrize("mapping", MAPPINGS)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(table=st.lists(rows(), min_size=1, max_size=40), keep_phone=st.booleans())
-def test_the_frame_gate_gives_what_the_row_gate_gives(mapping, table, keep_phone):
-    by_row, by_column = both(mapping, table, keep_phone)
+@given(table=st.lists(rows(), min_size=1, max_size=40), keep_phone=st.booleans(), expired=st.booleans())
+def test_the_frame_gate_gives_what_the_row_gate_gives(mapping, table, keep_phone, expired):
+    by_row, by_column = both(mapping, table, keep_phone, expired)
     assert by_column == by_row
+
+
+def test_both_gates_decide_the_language_from_the_file_the_country_then_the_domain():
+    table = [
+        ["", "", "a@acme.co.uk", "", "", "", "", "", "", "", ""],  # the domain's country code
+        ["", "", "b@acme.com", "", "", "", "", "", "", "", ""],  # generic: the organisation's default
+        ["", "", "c@acme.co.uk", "", "", "", "France", "", "", "", ""],  # the country first
+        ["", "", "d@acme.fr", "", "", "", "", "", "", "", "English"],  # the file first
+        ["", "", "e@orange.fr", "", "", "", "", "", "", "", ""],  # a free mailbox says nothing
+        ["", "", "f@acme.be", "", "", "", "", "", "", "", "klingon"],  # not fr nor en: counted, left
+    ]
+    by_row, by_column = both({"email": 2, "country": 6, "language": 10}, table, keep_phone=False)
+    assert by_column == by_row
+    assert by_row.staged["language"].to_list() == ["en", "", "fr", "en", "", "fr"]
+    assert by_row.notes.unknown_languages == 1
+
+
+def test_both_gates_keep_no_row_past_its_retention_and_count_the_valid_ones():
+    table = [["", "", address, "", "", "", "", "", "", "", ""] for address in ["a@acme.fr", "nope", "b@x.fr"]]
+    by_row, by_column = both({"email": 2}, table, keep_phone=False, expired=True)
+    assert by_column == by_row
+    assert (by_row.staged.height, by_row.expired, len(by_row.rejected)) == (0, 2, 1)
 
 
 def test_the_frame_gate_counts_what_it_cut_and_could_not_recognise():
-    table = [["J" * 150, "Dupont", "jeanne@acme.fr", "", "", "", "Atlantis", "", "", "  "]] * 3
+    table = [["J" * 150, "Dupont", "jeanne@acme.fr", "", "", "", "Atlantis", "", "", "  ", ""]] * 3
     by_row, by_column = both({"first_name": 0, "email": 2, "country": 6}, table, keep_phone=False)
     assert by_column == by_row
     assert (by_column.notes.truncated, by_column.notes.unknown_countries) == (3, 3)
-    assert by_column.dropped_values[-1] == 0  # a blank comment holds nothing
+    assert by_column.dropped_values[-2] == 0  # a blank comment holds nothing

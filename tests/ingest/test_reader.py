@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 import random
 import struct
 import time
@@ -20,7 +21,7 @@ import openpyxl
 import pytest
 
 from licite.ingest.errors import IngestError, ReadError, column_letter, safe_value
-from licite.ingest.reader import MAX_LINE_CHARS, open_table
+from licite.ingest.reader import MAX_LINE_CHARS, check_regular_file, open_table
 
 HEADER = ["Prénom", "Nom", "E-mail", "Société", "Fonction"]
 PEOPLE = [
@@ -608,6 +609,21 @@ def test_a_stray_cell_far_away_in_an_xlsx_is_refused_before_it_is_allocated(tmp_
     assert "1,048,576 rows by 16,384 columns" in error.message
 
 
+def test_a_worksheet_stored_under_another_name_is_checked_all_the_same(tmp_path):
+    # calamine finds the sheet through the workbook's relationships, whatever its name.
+    path = write_xlsx(tmp_path / "moved.xlsx", xlsx_row(1, ["Email"]) + xlsx_cell_row(1048576, "XFD", "oups"))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["data/cells.bin"] = parts.pop("xl/worksheets/sheet1.xml")
+    relationships = parts["xl/_rels/workbook.xml.rels"]
+    parts["xl/_rels/workbook.xml.rels"] = relationships.replace(b"worksheets/sheet1.xml", b"/data/cells.bin")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    assert "1,048,576 rows by 16,384 columns" in refusal(path).message
+
+
 def test_cells_without_references_count_towards_the_extent_of_an_xlsx_sheet(tmp_path):
     # Without r="..." attributes calamine places rows and cells one after the other.
     cell = '<c t="inlineStr"><is><t>x</t></is></c>'
@@ -638,7 +654,11 @@ def test_an_ods_sheet_repeating_a_value_a_billion_times_is_refused(tmp_path):
         content = archive.read("content.xml").decode().replace("</table:table>", bomb + "</table:table>")
     write_ods(path, [["Email"]], content=content)
 
-    assert "Cell limit exceeded" in refusal(path).message
+    # Refused before calamine reads it (calamine's own limit is five times higher).
+    assert refusal(path).message == (
+        "the sheet spans 1,000,001 rows by 1,000 columns once its repeated rows and columns are "
+        "counted, more than the limit of 20,000,000 cells"
+    )
 
 
 def test_a_text_file_named_xlsx_is_refused(tmp_path):
@@ -704,6 +724,144 @@ def test_values_shown_in_errors_are_cut_and_escaped():
 @pytest.mark.parametrize(("index", "letter"), [(0, "A"), (25, "Z"), (26, "AA"), (16383, "XFD")])
 def test_column_letters_are_spreadsheet_letters(index, letter):
     assert column_letter(index) == letter
+
+
+# ---------------------------------------------------------------------------------------------
+# Files that are no files, encodings mixed or guessed wrong, sizes a workbook declares
+
+
+def test_a_fifo_is_refused_at_once_instead_of_waiting_for_a_writer(tmp_path):
+    path = tmp_path / "prospects.csv"
+    os.mkfifo(path)
+
+    assert refusal(path).message == "this is a FIFO (named pipe), not a file"
+
+
+def test_a_link_to_an_endless_device_is_refused_naming_the_device(tmp_path):
+    path = tmp_path / "prospects.csv"
+    path.symlink_to("/dev/zero")
+
+    assert refusal(path).message == "this is a character device (a link to /dev/zero), not a file"
+
+
+def test_only_regular_files_pass_the_check_made_before_anything_reads_them(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    (tmp_path / "real.csv").write_text("Email\nz@exemple.fr\n")
+
+    check_regular_file(tmp_path / "real.csv")
+    with pytest.raises(ReadError, match="FIFO"):
+        check_regular_file(tmp_path / "pipe.csv")
+    with pytest.raises(ReadError, match="character device"):
+        check_regular_file("/dev/urandom")
+
+
+def test_a_small_utf8_file_with_one_bad_byte_is_refused_naming_its_line(tmp_path):
+    # Guessed whole, it read as mac-roman: "Pr√©nom" lost its column and the names were garbled.
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "Prénom;Nom;Email\nJosé;Benoît;j@exemple.fr\n".encode() + b"H\xe9l\xe8ne;M\x8fller;h@exemple.fr\n"
+    )
+
+    error = refusal(path)
+
+    assert (error.line, error.message) == (
+        3,
+        "undecodable content: bytes E9 are not valid utf-8 (character 2 of the line); "
+        "the file mixes encodings, save it again as UTF-8",
+    )
+
+
+def test_a_utf8_file_with_a_bad_byte_in_its_header_is_refused_too(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"Pr\xc3\xa9nom;Soci\xe9t\xc3\xa9;Email\nZo\xc3\xa9;Acme;z@exemple.fr\n")
+
+    error = refusal(path)
+
+    assert error.line == 1
+    assert "bytes E9 are not valid utf-8 (character 12 of the line)" in error.message
+
+
+def test_a_guess_outside_the_western_code_pages_is_refused_asking_for_utf8(tmp_path):
+    path = tmp_path / "japon.csv"
+    path.write_text(
+        "名前;会社;メール\n山田太郎;株式会社サンプル;yamada@exemple.jp\n" * 3, encoding="shift_jis"
+    )
+
+    message = refusal(path).message
+
+    assert message.startswith("unsupported encoding: the text looks like ")
+    assert message.endswith("(a guess); save the file as UTF-8 and import it again")
+
+
+def test_shared_strings_declaring_more_entries_than_their_part_holds_are_refused(tmp_path):
+    path = xlsx_with_shared_strings(tmp_path / "strings.xlsx", unique_count=25_000_000)
+
+    assert refusal(path).message == (
+        "damaged or hostile workbook: its shared strings declare 25,000,000 entries (uniqueCount), "
+        "more than the part can hold or the limit of 20,000,000"
+    )
+
+
+def test_shared_strings_declaring_their_real_count_are_read(tmp_path):
+    path = xlsx_with_shared_strings(tmp_path / "strings.xlsx", unique_count=2)
+
+    table = open_table(path)
+
+    assert table.headers == ["Email", "Nom"]
+    assert list(table.rows()) == [(2, ["z@exemple.fr", "Lefèvre"])]
+
+
+def test_a_sheet_declaring_a_dimension_beyond_the_cell_limit_is_refused(tmp_path):
+    path = write_xlsx(tmp_path / "dimension.xlsx", xlsx_row(1, ["Email"]) + xlsx_row(2, ["z@exemple.fr"]))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    assert refusal(path).message == (
+        "the sheet declares 1,048,576 rows by 16,384 columns (dimension A1:XFD1048576), "
+        "more than the limit of 20,000,000 cells"
+    )
+
+
+def test_an_ods_cell_declaring_millions_of_spaces_is_refused_before_calamine_writes_them(tmp_path):
+    path = ods_with_spaces(tmp_path / "spaces.ods", 210_000_000)
+
+    assert refusal(path).message == (
+        "the spreadsheet's text takes more than 209,715,200 characters once its repeated cells and "
+        "declared spaces are counted, the limit"
+    )
+
+
+def test_ods_rows_repeating_a_value_across_every_column_are_refused_past_the_cell_limit(tmp_path):
+    # 150 bytes a row, which calamine turns into 16,384 cells.
+    row = (
+        '<table:table-row><table:table-cell table:number-columns-repeated="16384" '
+        'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+    )
+    path = write_ods(tmp_path / "wide.ods", [["Email"]])
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    content = content.replace("</table:table>", row * 1300 + "</table:table>")
+    write_ods(path, [["Email"]], content=content)
+
+    # calamine used to allocate them all before licite saw the sheet's size.
+    message = refusal(path).message
+    assert message.endswith(
+        "once its repeated rows and columns are counted, more than the limit of 20,000,000 cells"
+    )
+
+
+def test_an_ods_with_a_few_declared_spaces_keeps_them(tmp_path):
+    path = ods_with_spaces(tmp_path / "spaces.ods", 3)
+
+    assert open_table(path).headers == ["Email"]
+    assert read_all(path) == [(2, ["z@exemple.fr"])]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -813,3 +971,55 @@ def write_ods(path: Path, rows: list[list[str | tuple[str, str]]], content: str 
         archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
         archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
     return path
+
+
+def xlsx_with_shared_strings(path: Path, unique_count: int) -> Path:
+    """A real workbook saved by openpyxl, its header moved to a shared-strings part declaring
+    `unique_count` entries (openpyxl writes inline strings)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Email", "Nom"])
+    sheet.append(["z@exemple.fr", "Lefèvre"])
+    workbook.save(path)
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{unique_count}" uniqueCount="{unique_count}"><si><t>Email</t></si><si><t>Nom</t></si></sst>'
+    )
+    edits = {
+        "[Content_Types].xml": (
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            "</Relationships>",
+            f'<Relationship Id="rIdStrings" Type="{_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        ),
+        "xl/worksheets/sheet1.xml": (
+            '<c r="A1" t="inlineStr"><is><t>Email</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>Nom</t></is></c>',
+            '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>',
+        ),
+    }
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name).decode() for name in archive.namelist()}
+    for name, (old, new) in edits.items():
+        assert old in parts[name]
+        parts[name] = parts[name].replace(old, new)
+    parts["xl/sharedStrings.xml"] = strings
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return path
+
+
+def ods_with_spaces(path: Path, spaces: int) -> Path:
+    """An ODS workbook whose header cell declares `spaces` spaces (<text:s text:c="..."/>)."""
+    write_ods(path, [["Email"], ["z@exemple.fr"]])
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    content = content.replace("<text:p>Email</text:p>", f'<text:p>Email<text:s text:c="{spaces}"/></text:p>')
+    return write_ods(path, [], content=content)

@@ -72,10 +72,12 @@ def test_columns_the_purpose_does_not_need_are_dropped_and_counted(source, write
 def test_a_professional_phone_is_kept_when_the_purpose_declares_it(source, write_csv):
     ProcessingActivity.objects.create(
         name="B2B",
-        purpose="p",
+        purpose_fr="p",
+        purpose_en="p",
         legal_basis="legitimate_interest",
         data_subjects="d",
-        retention="3y",
+        retention_fr="3 ans",
+        retention_en="3y",
         keeps_professional_phone=True,
     )
     report = import_file(write_csv(ROWS))

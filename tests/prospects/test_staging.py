@@ -361,7 +361,7 @@ def test_the_staging_writer_stops_at_the_next_frame_when_the_import_stops(scratc
             written.append(line)
             time.sleep(0.01)
             yield staged_frame([(line, f"a{line}@acme.example", f"{line:064x}", "nominative", "b2b",
-                                 "legitimate_interest", "active", "", "", "", "", "", "", "")])  # fmt: skip
+                                 "legitimate_interest", "active", *[""] * 8)])  # fmt: skip
 
     def interrupt(_signal, _frame):
         raise Interrupted

@@ -93,3 +93,46 @@ def test_the_suppression_list_is_searched_by_a_whole_keyed_hash_never_by_a_part(
     assert client.get(url, {"q": digest.upper()}).context["cl"].result_count == 1
     assert client.get(url, {"q": digest[:12]}).context["cl"].result_count == 0
     assert client.get(url, {"q": ""}).context["cl"].result_count == SuppressionEntry.objects.count() > 1
+
+
+def test_a_list_page_of_prospects_is_one_audit_entry_with_its_filters_and_count(
+    client, salesperson, demo_data
+):
+    client.force_login(salesperson)
+    url = reverse("admin:prospects_prospect_changelist")
+    response = client.get(url, {"status__exact": "active"})
+    shown = len(response.context["cl"].result_list)
+    event = AuditEvent.objects.get(action="prospect.listed")
+    assert event.actor == salesperson
+    assert event.detail == {
+        "shown": shown,
+        "matching": Prospect.objects.filter(status="active").count(),
+        "page": 1,
+        "filters": {"status__exact": "active"},
+        "searched": False,
+        "via": "admin",
+    }
+    assert shown > 1
+
+
+def test_a_search_is_audited_without_its_text(client, salesperson, demo_data):
+    client.force_login(salesperson)
+    address = Prospect.objects.first().email
+    response = client.get(reverse("admin:prospects_prospect_changelist"), {"q": address})
+    assert response.context["cl"].result_count == 1
+    event = AuditEvent.objects.get(action="prospect.listed")
+    assert (event.detail["searched"], event.detail["shown"]) == (True, 1)
+    assert address not in str(event.detail)
+    assert address.split("@")[0] not in str(event.detail)
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["prospects_provenance", "rights_consentrecord", "campaigns_contactevent", "campaigns_outboundmessage"],
+)
+def test_every_list_that_shows_personal_data_is_audited(client, salesperson, demo_data, model):
+    client.force_login(salesperson)
+    client.get(reverse(f"admin:{model}_changelist"))
+    assert (
+        AuditEvent.objects.filter(action=f"{model.split('_', 1)[1]}.listed", actor=salesperson).count() == 1
+    )

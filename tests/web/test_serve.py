@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -27,28 +28,31 @@ def served_app(tmp_path_factory):
         result = run_licite(*args, env=env)
         assert result.returncode == 0, result.stderr
     port = free_port()
-    server = subprocess.Popen(
-        [*LICITE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--with-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The server's whole output (access and error logs) goes to a file the tests read.
+    log = home / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*LICITE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--with-worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base + "/healthz", server)
-        yield base, env
+        _wait_until_up(base + "/healthz", server, log)
+        yield base, env, log
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
 
-def _wait_until_up(url, server, seconds=30):
+def _wait_until_up(url, server, log, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(server.stdout.read().decode())
+            raise AssertionError(log.read_text())
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
                 if response.status == 200:
@@ -83,7 +87,7 @@ def test_the_server_serves_the_admin_login(served_app):
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path):
-    env = {"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""}
+    env = {"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": "", "LICITE_EMAIL_BACKEND": "console"}
     result = run_licite("serve", "--bind", f"127.0.0.1:{free_port()}", env=env, timeout=60)
     assert result.returncode == 1
     assert "run `licite migrate` first" in result.stderr
@@ -97,6 +101,40 @@ def test_link_tokens_never_reach_the_access_log():
     assert mask_tokens("/login/") == "/login/"
 
 
+# A consent request that is never sent: its token appears nowhere but in the requests below
+# (the console email backend prints the messages it sends, links included).
+A_CONSENT_REQUEST_TOKEN = (
+    "from django.utils import timezone; from licite.campaigns.models import OutboundMessage as M; "
+    "from licite.campaigns.rendering import new_token; from licite.prospects.models import Prospect as P; "
+    "p = P.objects.first(); print(M.objects.create(kind='consent_request', prospect=p, key_hash=p.key_hash, "
+    "language='fr', subject='-', token=new_token(), status='cancelled', queued_at=timezone.now()).token)"
+)
+
+
+def request(method, url):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_no_token_of_a_public_link_reaches_the_server_log(served_app):
+    base, env, log = served_app
+    result = run_licite("shell", "-c", A_CONSENT_REQUEST_TOKEN, env=env)
+    token = result.stdout.split()[-1]
+    assert len(token) > 20, result.stderr
+    assert request("HEAD", f"{base}/u/{token}") == 200  # link checkers use HEAD
+    assert request("HEAD", f"{base}/consent/{token}") == 200
+    assert request("POST", f"{base}/consent/{token}") == 403  # no CSRF cookie: Django warns
+    assert request("PUT", f"{base}/u/{token}") == 405  # Django warns
+    time.sleep(0.5)
+    written = log.read_text()
+    assert "Forbidden (CSRF cookie not set.): /consent/…" in written
+    assert "Method Not Allowed (PUT): /u/…" in written
+    assert token not in written
+
+
 QUEUE_CONSENT_REQUESTS = (
     "from licite.campaigns.actions import do_request_pending_consents as q; print(q(None))"
 )
@@ -106,7 +144,7 @@ COUNT_SENT = (
 
 
 def test_the_worker_started_with_the_server_sends_the_outbox(served_app):
-    _, env = served_app
+    _, env, _ = served_app
     result = run_licite("shell", "-c", QUEUE_CONSENT_REQUESTS, env=env)
     assert result.returncode == 0, result.stderr
     queued = int(result.stdout.split()[-1])

@@ -92,7 +92,7 @@ class Command(LiciteCommand):
 
     def _save_profile(self, values: dict[str, Any]) -> Organisation:
         try:
-            organisation, _ = do_set_organisation(None, **values)
+            organisation, _ = do_set_organisation(self.actor, **values)
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None
         return organisation

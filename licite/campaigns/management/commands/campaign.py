@@ -5,12 +5,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
-from django.db.models import Count
 from django.utils import timezone
 from rich.table import Table
 
 from licite.audit.actions import record
-from licite.campaigns.actions import do_create_campaign, do_queue_campaign, preview_campaign
+from licite.campaigns.actions import (
+    STUCK_AFTER,
+    CampaignNotSendable,
+    Preview,
+    campaign_status,
+    day_and_time,
+    do_create_campaign,
+    do_queue_campaign,
+    do_settle_stuck,
+    preview_campaign,
+)
 from licite.campaigns.models import Campaign
 from licite.campaigns.notices import NoticeUnavailable
 from licite.campaigns.rendering import new_token, render_campaign_message
@@ -23,7 +32,8 @@ class Command(LiciteCommand):
         "Create, preview, send and follow campaigns, only to the prospects the law allows (RULES C-E).\n\n"
         "Eligibility is decided per message: not suppressed, consent proved for consumers, a job that "
         "relates to the offer for professionals, within retention. `send` renders every message into the "
-        "outbox; `licite worker` sends them, checking each again at send time."
+        "outbox; `licite worker` sends them, checking each again at send time. A campaign is sent once. "
+        "`status` also reports the messages a stopped worker left 'sending'; `settle` marks them failed."
     )
     example = (
         'licite campaign create "Audit achats 2026" --purpose "Prospecting purchasing managers" '
@@ -33,7 +43,9 @@ class Command(LiciteCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{create,preview,send,status}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{create,preview,send,status,settle}"
+        )
         create = actions.add_parser("create", help="Declare a campaign")
         create.add_argument("name")
         create.add_argument("--purpose", required=True)
@@ -42,7 +54,12 @@ class Command(LiciteCommand):
         create.add_argument(
             "--functions",
             default="",
-            help="Comma-separated professions or functions the offer concerns (RULES C3)",
+            help=(
+                "Comma-separated functions the offer concerns (RULES C3): a function of licite's table "
+                "(purchasing, sales, marketing, hr, finance, it, legal, management...) or a word of job "
+                "titles (achat), which reaches the titles sharing its stem and, if it is a title of the "
+                "table, every title of its function"
+            ),
         )
         for language in ("fr", "en"):
             create.add_argument(f"--subject-{language}", required=True)
@@ -53,7 +70,8 @@ class Command(LiciteCommand):
         for name, text in (
             ("preview", "Eligible and excluded counts, and one rendered message"),
             ("send", "Render the messages into the outbox and queue them"),
-            ("status", "Where the campaign's messages stand"),
+            ("status", "Where the campaign's messages stand, and those a stopped worker left"),
+            ("settle", "Mark failed the messages a stopped worker left 'sending' (never sent again)"),
         ):
             sub = actions.add_parser(name, help=text)
             sub.add_argument("name")
@@ -67,7 +85,7 @@ class Command(LiciteCommand):
         functions = [part.strip() for part in options["functions"].split(",") if part.strip()]
         try:
             campaign = do_create_campaign(
-                None, name=options["name"], purpose=options["purpose"], offer=options["offer"],
+                self.actor, name=options["name"], purpose=options["purpose"], offer=options["offer"],
                 audience=options["audience"], functions=functions, subject_fr=options["subject_fr"],
                 subject_en=options["subject_en"], body_fr=bodies["fr"], body_en=bodies["en"],
                 link_url=options["link"],
@@ -87,6 +105,7 @@ class Command(LiciteCommand):
             if count or label == "eligible":
                 table.add_row(label.replace("_", " "), f"{count:,}")
         self.out.print(table)
+        self._excluded_titles(preview)
         if not preview.eligible:
             return
         prospect = Prospect.objects.get(pk=preview.eligible[0])
@@ -96,7 +115,7 @@ class Command(LiciteCommand):
             )
         except NoticeUnavailable as exc:
             raise CommandError(str(exc)) from None
-        record(None, "prospect.viewed", prospect, via="cli campaign preview")
+        record(self.actor, "prospect.viewed", prospect, via="cli campaign preview")
         self.stdout.write(
             f"\n--- one message ({rendered.language}) ---\nSubject: {rendered.subject}\n\n{rendered.text}"
         )
@@ -104,18 +123,66 @@ class Command(LiciteCommand):
     def _send(self, options: dict[str, Any]) -> None:
         campaign = _get(options["name"])
         try:
-            queued = do_queue_campaign(None, campaign)
-        except NoticeUnavailable as exc:
+            queued = do_queue_campaign(self.actor, campaign)
+        except (NoticeUnavailable, CampaignNotSendable) as exc:
             raise CommandError(str(exc)) from None
+        if not queued:
+            raise CommandError(
+                f"Campaign {campaign.name}: no prospect is eligible, nothing queued; it stays a draft. "
+                f"`licite campaign preview {campaign.name}` says why each prospect is excluded."
+            )
         self.stdout.write(f"{queued:,} messages queued in the outbox; `licite worker` sends them.")
 
     def _status(self, options: dict[str, Any]) -> None:
         campaign = _get(options["name"])
-        table = Table("status", "reason", "messages", title=f"Campaign {campaign.name}: {campaign.status}")
-        rows = campaign.messages.values("status", "status_reason").annotate(n=Count("id")).order_by("status")
-        for row in rows:
-            table.add_row(row["status"], row["status_reason"] or "-", f"{row['n']:,}")
+        status = campaign_status(campaign)
+        title = f"Campaign {campaign.name}: {status.status}"
+        if status.status == "sent":
+            title += f" on {day_and_time(status.sent_on)}"
+        table = Table("status", "reason", "messages", title=title)
+        for state, reason, count in status.counts:
+            table.add_row(state, reason or "-", f"{count:,}")
         self.out.print(table)
+        if status.stuck:
+            minutes = int(STUCK_AFTER.total_seconds() // 60)
+            self.stdout.write(
+                f"{status.stuck:,} messages were being sent when a worker stopped (claimed more than "
+                f"{minutes} minutes ago): they may or may not have gone out; licite never sends a message "
+                "twice, so they stay unsent. Your mail server's or provider's log tells which went out "
+                "(header X-Licite-Message: the message's number). Run `licite campaign settle "
+                f"{campaign.name}` to mark them failed and close the campaign; their prospects keep no "
+                "notice date, so their next message carries the notice again."
+            )
+
+    def _settle(self, options: dict[str, Any]) -> None:
+        campaign = _get(options["name"])
+        settled = do_settle_stuck(self.actor, campaign)
+        if not settled:
+            self.stdout.write(f"Campaign {campaign.name}: no message was left 'sending' by a stopped worker.")
+            return
+        campaign.refresh_from_db(fields=["status"])
+        self.stdout.write(
+            f"{settled:,} messages marked failed (worker_stopped), never to be sent again; "
+            f"campaign {campaign.name}: {campaign.status}."
+        )
+
+    def _excluded_titles(self, preview: Preview) -> None:
+        """RULES C3: why each job title was refused, grouped by reason, titles with their counts."""
+        reasons = dict.fromkeys(group.why for group in preview.titles)
+        for why in reasons:
+            groups = [group for group in preview.titles if group.why == why]
+            total = sum(group.count for group in groups)
+            self.stdout.write(f"\n{total:,} excluded for their job title: {why} (RULES C3)")
+            table = Table("job title", "prospects")
+            for group in groups[:SHOWN_TITLES]:
+                table.add_row(group.title or "(none)", f"{group.count:,}")
+            if len(groups) > SHOWN_TITLES:
+                rest = groups[SHOWN_TITLES:]
+                table.add_row(f"... {len(rest):,} other titles", f"{sum(g.count for g in rest):,}")
+            self.out.print(table)
+
+
+SHOWN_TITLES = 20  # the most frequent excluded titles a preview lists, for each reason
 
 
 def _read(path: Path) -> str:

@@ -18,7 +18,8 @@ class Command(LiciteCommand):
         "Ask consumers for consent (double opt-in), and erase those who did not answer (RULES C1, C2).\n\n"
         "`request` queues the one message a consumer may receive before consenting: who we are, where "
         "the data came from, what we would send, and a confirmation link. `expire` erases the consumers "
-        "who did not confirm within LICITE_CONSENT_DELAY_DAYS (30 by default)."
+        "who did not confirm within LICITE_CONSENT_DELAY_DAYS (30 by default) of the sending of their "
+        "request, keeping only their keyed hash so that no import asks them again."
     )
     example = "licite consent request --all"
 
@@ -32,11 +33,12 @@ class Command(LiciteCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "expire":
-                self.stdout.write(f"Consumers erased for lack of consent: {do_expire_consent_requests()}.")
+                erased = do_expire_consent_requests(actor=self.actor)
+                self.stdout.write(f"Consumers erased for lack of consent: {erased}.")
             elif options["all"]:
-                self.stdout.write(f"Consent requests queued: {do_request_pending_consents(None)}.")
+                self.stdout.write(f"Consent requests queued: {do_request_pending_consents(self.actor)}.")
             elif options["email"]:
-                do_request_consent(None, find_prospect(options["email"]))
+                do_request_consent(self.actor, find_prospect(options["email"]))
                 self.stdout.write("Consent request queued.")
             else:
                 raise CommandError("give an email address or --all")

@@ -24,7 +24,7 @@ class Command(LiciteCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         prospect = find_prospect(options["email"])
         try:
-            do_record_contact(None, prospect, options["kind"])
+            do_record_contact(self.actor, prospect, options["kind"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         prospect.refresh_from_db()

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
-from rich.table import Table
 
 from licite.audit.actions import record
 from licite.campaigns.notices import NoticeUnavailable, compose_for
@@ -46,7 +46,7 @@ class Command(LiciteCommand):
             notice = compose_for(prospect, new_token(), language)
         except (NoticeUnavailable, NoticeInvalid) as exc:
             raise CommandError(str(exc)) from None
-        record(None, "prospect.viewed", prospect, via="cli notice preview")
+        record(self.actor, "prospect.viewed", prospect, via="cli notice preview")
         self.stdout.write(notice.text())
 
     def _due(self, days: int) -> None:
@@ -54,26 +54,30 @@ class Command(LiciteCommand):
         due = Prospect.objects.filter(
             notice_sent_at__isnull=True, notice_due_at__lte=now + timedelta(days=days)
         )
-        table = Table(
-            "prospect",
-            "email",
-            "collected",
-            "notice due",
-            "state",
-            title=f"Notices overdue or due within {days} days",
-        )
-        for prospect in due.order_by("notice_due_at")[:500]:
-            state = "OVERDUE" if prospect.notice_due_at < now else "due soon"
-            table.add_row(
+        rows = [
+            (
                 str(prospect.pk),
-                prospect.email,
-                f"{prospect.collected_at:%Y-%m-%d}",
                 f"{prospect.notice_due_at:%Y-%m-%d}",
-                state,
+                "OVERDUE" if prospect.notice_due_at < now else "due soon",
+                f"{prospect.collected_at:%Y-%m-%d}",
+                prospect.email,
             )
-        record(None, "prospect.listed", None, via="cli notice due", count=due.count())
-        self.console().print(table)
+            for prospect in due.order_by("notice_due_at")[:500]
+        ]
+        record(self.actor, "prospect.listed", None, via="cli notice due", count=due.count())
+        self.stdout.write(f"Notices overdue or due within {days} days")
+        self.stdout.write(aligned(("prospect", "notice due", "state", "collected", "email"), rows))
         self.stdout.write(
             f"{due.count():,} prospects; a campaign message carries the notice, or send a "
             "consent request to consumers (`licite consent request --all`)."
         )
+
+
+def aligned(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    """Columns aligned with spaces, the last one (an address) never cut: on a narrow terminal a
+    long line wraps, but the address stays whole, to be copied into `notice preview`."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]])
+        for row in (header, *rows)
+    )

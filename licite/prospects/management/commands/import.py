@@ -45,12 +45,13 @@ class Command(LiciteCommand):
             default=[],
             metavar="COLUMN=FIELD",
             help="Map a column to a field (email, first_name, last_name, full_name, job_title, "
-            "company, company_domain, phone, country) or to 'drop'; repeatable",
+            "company, company_domain, phone, country, language) or to 'drop'; repeatable",
         )
         parser.add_argument(
             "--collected-on",
             metavar="YYYY-MM-DD",
-            help="When the data was collected, if before today (the notice deadline runs from it)",
+            help="When the data was collected, if before today: the notice deadline and the "
+            "retention run from it (data collected more than 3 years ago is not kept, RULES F1)",
         )
         parser.add_argument("--dry-run", action="store_true", help="Do everything but store")
         parser.add_argument(
@@ -75,9 +76,9 @@ class Command(LiciteCommand):
             raise CommandError(f"no source named {options['source']!r}: declare it with `licite sources add`")
         try:
             request = ImportRequest(
-                path=options["file"], source=source, overrides=parse_map_option(options["map"]),
-                dry_run=options["dry_run"], collected_at=_collected_at(options["collected_on"]),
-                exclusive=options["exclusive"],
+                path=options["file"], source=source, actor=self.actor,
+                overrides=parse_map_option(options["map"]), dry_run=options["dry_run"],
+                collected_at=_collected_at(options["collected_on"]), exclusive=options["exclusive"],
             )  # fmt: skip
             report = self._run(request, show_progress=not options["json"] and sys.stdout.isatty())
         except (IngestError, StagingFailed) as exc:
@@ -117,7 +118,8 @@ class Command(LiciteCommand):
         for label, value in (
             ("rows read", report.rows_read), ("created", report.created), ("updated", report.updated),
             ("unchanged", report.unchanged), ("duplicates in the file", report.duplicates_in_file),
-            ("suppressed (never imported again)", report.suppressed), ("rejected", report.rejected),
+            ("suppressed (never imported again)", report.suppressed),
+            ("expired (retention ended, RULES F1)", report.expired), ("rejected", report.rejected),
             *((f"email kind: {k}", v) for k, v in report.by_email_kind.items()),
             *((f"legal basis: {k}", v) for k, v in report.by_legal_basis.items()),
         ):  # fmt: skip

@@ -15,8 +15,10 @@ from licite.prospects.models import CollectionMethod, ExtractionAllowed, Source,
 class Command(LiciteCommand):
     help = (
         "Declare, list, show and assess the sources prospects come from (RULES B2-B4, C4).\n\n"
-        "A known platform (LinkedIn, Facebook, X...) comes preset with what its terms say about "
-        "automated extraction. A legitimate-interest import needs a balancing test for its source: "
+        "A known platform (LinkedIn, Facebook, X, Google Maps...) is recognised by its name, its "
+        "URL or the tool that copied it (Kaspr, Lusha, Phantombuster...), and comes preset with what "
+        "its terms say: on LinkedIn only a person reading a page and typing what it shows may collect "
+        "(RULES B4; docs/sources.md). A legitimate-interest import needs a balancing test for its source: "
         "`licite sources assess` records one. Every change is audited."
     )
     example = (
@@ -71,7 +73,7 @@ class Command(LiciteCommand):
     def _add(self, options: dict[str, Any]) -> None:
         fields = ("kind", "url", "method", "extraction_allowed", "visibility", "terms_reference", "notes")
         try:
-            change = do_save_source(None, options["name"], **{f: options[f] for f in fields})
+            change = do_save_source(self.actor, options["name"], **{f: options[f] for f in fields})
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None
         for warning in change.warnings:
@@ -83,12 +85,19 @@ class Command(LiciteCommand):
         table = Table(
             "name", "kind", "method", "extraction allowed", "visibility", "balancing test", "prospects"
         )
-        for source in Source.objects.order_by("name"):
+        sources = list(Source.objects.order_by("name"))
+        for source in sources:
             table.add_row(
                 source.name, source.kind, source.method, source.extraction_allowed, source.visibility,
                 "yes" if source.balancing_tests.exists() else "no", str(source.prospects.count()),
             )  # fmt: skip
         self.out.print(table)
+        # An address is never cut nor folded to the terminal's width: one line each, whole.
+        with_url = [source for source in sources if source.url]
+        if with_url:
+            self.stdout.write("URLs:")
+        for source in with_url:
+            self.stdout.write(f"  {source.name}:\n    {source.url}")
 
     def _show(self, options: dict[str, Any]) -> None:
         source = _get(options["name"])
@@ -121,7 +130,7 @@ class Command(LiciteCommand):
         source = _get(options["name"])
         try:
             test = do_assess_source(
-                None, source, options["interest"], options["expectations"], options["safeguards"]
+                self.actor, source, options["interest"], options["expectations"], options["safeguards"]
             )
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None

@@ -39,7 +39,7 @@ class Command(LiciteCommand):
             raise CommandError(f"not a valid email address: {exc.reason}") from None
 
     def _add(self, email: str, reason: str) -> None:
-        result = do_suppress(None, email, reason)
+        result = do_suppress(self.actor, email, reason)
         state = "added to" if result.created else "already on"
         self.stdout.write(f"Address {state} the suppression list (reason: {result.entry.reason}).")
         self.stdout.write(f"Prospect records erased: {result.erased_prospects}.")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 
+from licite.accounts.checks import SENDING_CHECKS
 from licite.lib.commands import LiciteCommand, migrations_pending
 
 
@@ -33,6 +34,8 @@ class Command(LiciteCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if migrations_pending():
             raise CommandError("the database has unapplied migrations: run `licite migrate` first")
+        # RULES E1, E2: no web app (nor worker) sending messages whose links nobody can reach.
+        self.check(tags=[SENDING_CHECKS], include_deployment_checks=True)
         call_command("collectstatic", interactive=False, verbosity=0)
         connection.close()  # gunicorn forks: each worker opens its own connection
         from licite.web.server import serve

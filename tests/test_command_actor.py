@@ -1,0 +1,80 @@
+"""Who runs a command: `--as USER`, else the operating system's user; audited, and the collector
+of what an import stores (RULES B3)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from licite.audit.models import AuditEvent
+from licite.prospects.models import ImportBatch, Prospect, Provenance
+from tests.conftest import HEADER, import_file, run_licite
+
+pytestmark = pytest.mark.django_db
+
+ROWS = HEADER + "Jeanne;Dupont;jeanne.dupont@acme.example;;Acme;;;France\nPaul;Roy;paul@acme.example;;;;;\n"
+
+
+def test_an_import_run_as_a_user_records_them_as_importer_collector_and_actor(source, write_csv, salesperson):
+    report = import_file(write_csv(ROWS), "--as", "bob")
+    batch = ImportBatch.objects.get(pk=report["batch"])
+    assert batch.imported_by == salesperson
+    assert set(Prospect.objects.values_list("collected_by", flat=True)) == {salesperson.pk}
+    assert set(Provenance.objects.values_list("collected_by", flat=True)) == {salesperson.pk}
+    event = AuditEvent.objects.get(action="import.completed")
+    assert (event.actor, event.actor_label) == (salesperson, "bob")
+
+
+def test_without_as_the_user_named_like_the_system_s_user_runs_the_command(
+    source, write_csv, salesperson, monkeypatch
+):
+    monkeypatch.setenv("LOGNAME", "bob")
+    import_file(write_csv(ROWS))
+    assert set(Provenance.objects.values_list("collected_by", flat=True)) == {salesperson.pk}
+    assert AuditEvent.objects.get(action="import.completed").actor == salesperson
+
+
+def test_a_system_user_who_is_no_licite_user_is_audited_by_name_and_the_collector_stays_empty(
+    source, write_csv, monkeypatch
+):
+    monkeypatch.setenv("LOGNAME", "jdoe")
+    report = import_file(write_csv(ROWS))
+    assert report["created"] == 2
+    event = AuditEvent.objects.get(action="import.completed")
+    assert (event.actor, event.actor_label) == (None, "os:jdoe")
+    assert ImportBatch.objects.get().report["imported_by"] == report["imported_by"] == "os:jdoe"
+    assert set(Provenance.objects.values_list("collected_by", flat=True)) == {None}
+
+
+def test_an_unknown_user_is_refused_before_anything_is_imported(source, write_csv):
+    with pytest.raises(CommandError, match=r"^--as: no active user 'nobody'$"):
+        import_file(write_csv(ROWS), "--as", "nobody")
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_inactive_user_is_refused(source, write_csv, salesperson):
+    salesperson.is_active = False
+    salesperson.save(update_fields=["is_active"])
+    with pytest.raises(CommandError, match="--as: no active user 'bob'"):
+        import_file(write_csv(ROWS), "--as", "bob")
+
+
+def test_as_is_accepted_after_a_subcommand_and_the_change_is_audited_as_that_user(salesperson):
+    call_command(
+        "sources", "add", "Annuaire CCI", "--kind", "directory", "--method", "manual",
+        "--extraction-allowed", "unknown", "--as", "bob",
+    )  # fmt: skip
+    assert AuditEvent.objects.filter(action__startswith="source.").get().actor == salesperson
+
+
+def test_the_suppression_list_audits_the_staff_member_who_added_an_address(owner):
+    call_command("suppress", "add", "jean.dupont@example.fr", "--reason", "objection", "--as", "alice")
+    assert AuditEvent.objects.get(action="suppression.added").actor == owner
+
+
+def test_the_real_command_names_an_unknown_user_in_one_line(tmp_path):
+    env = {"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": "", "LICITE_EMAIL_BACKEND": "console"}
+    assert run_licite("migrate", "-v", "0", env=env).returncode == 0
+    result = run_licite("sources", "list", "--as", "nobody", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["CommandError: --as: no active user 'nobody'"]
