@@ -35,7 +35,7 @@ from licite.campaigns.models import (
     ContactKind,
     OutboundMessage,
 )
-from licite.campaigns.notices import Sender, public_url
+from licite.campaigns.notices import Sender, notice_language, public_url
 from licite.campaigns.rendering import new_token, render_campaign_message, render_consent_request
 from licite.conf import reaches_mailboxes, unreachable_links
 from licite.core import clocks
@@ -302,7 +302,10 @@ def do_request_consent(actor: Any, prospect: Prospect, now: datetime | None = No
     if OutboundMessage.objects.filter(prospect=prospect, kind=OutboundMessage.Kind.CONSENT_REQUEST).exists():
         raise ValueError("this prospect was already asked for consent")
     token = new_token()
-    purpose = CONSENT_PURPOSE_FR if (prospect.language or "fr") == "fr" else CONSENT_PURPOSE_EN
+    # RULES D4: the same language as the notice the request carries (the person's, else the
+    # organisation's), so that the message is never half French, half English.
+    language = notice_language(prospect, Sender.load().organisation)
+    purpose = CONSENT_PURPOSE_FR if language == "fr" else CONSENT_PURPOSE_EN
     rendered = render_consent_request(prospect, token, purpose)
     with transaction.atomic():
         message = OutboundMessage.objects.create(

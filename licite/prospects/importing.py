@@ -165,9 +165,16 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
             _failed(request, "" if hashing.exception() else hashing.result(), exc)
             raise
         digest = hashing.result()
-    previous = ImportBatch.objects.filter(
-        source=source, file_sha256=digest, status=ImportBatch.Status.DONE
-    ).first()
+    previous = next(
+        (
+            batch
+            for batch in ImportBatch.objects.filter(
+                source=source, file_sha256=digest, status=ImportBatch.Status.DONE
+            )
+            if not _all_expired(batch.report)
+        ),
+        None,
+    )
     if previous is not None:
         report.already_imported = (
             f"this file was already imported from this source on "
@@ -208,6 +215,13 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
         report.seconds,
     )
     return report
+
+
+def _all_expired(report: dict[str, Any]) -> bool:
+    """Whether a batch kept nothing because every row's retention had ended (RULES F1): the same
+    file with a later collection date (--collected-on set right) is not that import again."""
+    kept = sum(report.get(count, 0) for count in ("created", "updated", "unchanged", "suppressed"))
+    return bool(report.get("expired")) and kept == 0
 
 
 def _alone(request: ImportRequest, opened: _Opened) -> AbstractContextManager[bool]:

@@ -132,3 +132,18 @@ def write_again(address: str) -> str:
     path = Path(tempfile.mkdtemp()) / "again.csv"
     path.write_text(HEADER + f"Léa;Petit;{address};;;;;France\n", encoding="utf-8")
     return str(path)
+
+
+def test_a_consumer_of_no_known_language_is_asked_wholly_in_the_organisations_language(prospects, smtp):
+    """RULES D4: the consent request's purpose follows the notice's language, never a fixed French."""
+    from licite.accounts.models import Organisation
+
+    Organisation.objects.update(default_language="en")
+    Prospect.objects.filter(email=LEA).update(language="", country="")
+    call_command("consent", "request", "--all", stdout=io.StringIO())
+    assert ConsentRecord.objects.get().purpose == "our offers by email"
+    run_worker()
+    [request] = smtp.to(LEA)
+    text = request.get_body(preferencelist=("plain",)).get_content()
+    assert "our offers by email" in text
+    assert "nos offres" not in text

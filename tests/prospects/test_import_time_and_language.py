@@ -44,6 +44,16 @@ def test_a_list_collected_four_years_ago_is_reported_expired_and_nothing_is_kept
     assert ImportBatch.objects.get().report["expired"] == 2
 
 
+def test_a_file_refused_as_expired_imports_again_once_its_collection_date_is_corrected(source, write_csv):
+    """A mistyped --collected-on must not make the file look imported already."""
+    path = csv_for(write_csv, "Jeanne;Dupont;jeanne@acme.example;France;;\n", "columns")
+    assert import_file(path, "--collected-on", four_years_ago())["created"] == 0
+    day = (timezone.now() - timedelta(days=30)).date().isoformat()
+    again = import_file(path, "--collected-on", day)
+    assert (again["already_imported"], again["created"]) == ("", 2)
+    assert import_file(path, "--collected-on", day)["already_imported"], "the kept import is the file's"
+
+
 def test_the_report_table_says_how_many_rows_had_expired(source, write_csv):
     out = io.StringIO()
     path = csv_for(write_csv, "Jeanne;Dupont;jeanne@acme.example;France;;\n", "columns")
