@@ -7,9 +7,10 @@ it stands for its whole function, so "achat" also reaches "Acheteuse" and "Head 
 
 Words are compared by their Snowball stems (French and English), on lower-case, unaccented
 words whose French feminine endings are folded first ("acheteuse" reads "acheteur", "directrice"
-"directeur", "chargée" "chargé"): two words match when their stems agree in either language.
-Stemming also joins some derived words ("product" and "production", "account" and "accountant"):
-the table avoids such titles, and the organisation may refine it with its own.
+"directeur", "chargée" "chargé"): two words match when their stems agree in either language
+and neither is much longer than the other, since stemming also joins words of other meanings
+("market" and "marketing", "commune" and "communication", "account" and "accountant"). The
+table lists the derived titles a function needs, and the organisation may add its own.
 """
 
 from __future__ import annotations
@@ -198,28 +199,53 @@ def _masculine(word: str) -> str:
     return word
 
 
-# A phrase as matched: one set of stems per significant word, each to be found in the title.
-Phrase = tuple[frozenset[str], ...]
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word as matched: its stems, and the length of its masculine form."""
+
+    stems: frozenset[str]
+    length: int
+
+
+# Stemmers join words of different meanings that share a beginning: "market" and "marketing",
+# "commune" and "communication", "product" and "production". Two words match only when they
+# share a stem AND neither is much longer than the other (plurals, genders, "purchase" and
+# "purchasing" stay within it); the table's titles carry the derived words a function needs.
+_LENGTH_RATIO = 0.8
+
+
+@functools.lru_cache(maxsize=65536)
+def _word(word: str) -> Word:
+    return Word(word_stems(word), len(_masculine(word)))
+
+
+def _alike(one: Word, other: Word) -> bool:
+    short, long = sorted((one.length, other.length))
+    return short >= _LENGTH_RATIO * long and not one.stems.isdisjoint(other.stems)
+
+
+# A phrase as matched: its significant words, each to be found in the title.
+Phrase = tuple[Word, ...]
 
 
 def phrase(text: str) -> Phrase:
     words = normalize_words(text)
     significant = [word for word in words if word not in _STOPWORDS] or list(words)
-    return tuple(word_stems(word) for word in significant)
+    return tuple(_word(word) for word in significant)
 
 
 @functools.lru_cache(maxsize=65536)  # titles repeat: "Comptable" a thousand times in a file
-def _title_stems(title: str) -> frozenset[str]:
-    return frozenset().union(*(word_stems(word) for word in normalize_words(title)))
+def _title_words(title: str) -> tuple[Word, ...]:
+    return tuple(_word(word) for word in normalize_words(title))
 
 
-def _within(wanted: Phrase, stems: frozenset[str]) -> bool:
+def _within(wanted: Phrase, title: tuple[Word, ...]) -> bool:
     # A phrase of no words (blank, punctuation only) must not match every title.
-    return bool(wanted) and all(word & stems for word in wanted)
+    return bool(wanted) and all(any(_alike(word, seen) for seen in title) for word in wanted)
 
 
 def _same(one: Phrase, other: Phrase) -> bool:
-    return len(one) == len(other) and all(a & b for a, b in zip(one, other, strict=True))
+    return len(one) == len(other) and all(_alike(a, b) for a, b in zip(one, other, strict=True))
 
 
 @dataclass(frozen=True)
@@ -255,7 +281,7 @@ class _Wanted:
     function: str  # as the campaign wrote it
     own: Phrase  # its own words ("" when it is a function's key)
     through: tuple[JobFunction, ...]  # the table's functions it stands for
-    words: frozenset[str]  # the stems of their one-word titles: one shared stem is a match
+    words: tuple[Word, ...]  # their one-word titles: one alike word of the title is a match
     phrases: tuple[Phrase, ...]  # their titles of several words, each word to be found
 
 
@@ -279,11 +305,13 @@ class Relevance:
         return self._seen[job_title]
 
     def _match(self, job_title: str) -> _Match:
-        stems = _title_stems(job_title)
+        title = _title_words(job_title)
         for wanted in self.wanted:
-            if _within(wanted.own, stems):
+            if _within(wanted.own, title):
                 return wanted.function, ()
-            if not wanted.words.isdisjoint(stems) or any(_within(one, stems) for one in wanted.phrases):
+            if any(_alike(word, seen) for word in wanted.words for seen in title) or any(
+                _within(one, title) for one in wanted.phrases
+            ):
                 return wanted.function, wanted.through
         return None
 
@@ -316,7 +344,7 @@ def relevance(functions: tuple[str, ...], table: FunctionTable = TABLE) -> Relev
 def _compile(function: str, table: FunctionTable) -> _Wanted:
     through = table.functions_of(function)
     phrases = [phrase(title) for job_function in through for title in job_function.titles]
-    words = frozenset().union(*(one[0] for one in phrases if len(one) == 1))
+    words = tuple(dict.fromkeys(one[0] for one in phrases if len(one) == 1))
     # A function's key ("management") names it; as a word of a title it would say too much ("manager").
     named = any(normalize_words(function) == normalize_words(f.key) for f in through)
     own = () if named else phrase(function)

@@ -156,3 +156,17 @@ def test_the_organisations_additions_are_checked(value, message):
 
 def test_no_additions_are_an_empty_table_extension():
     assert parse_additions(None) == parse_additions("") == parse_additions({}) == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "function"),
+    [
+        ("Market Maker", "marketing"),
+        ("Agent de la commune", "communication"),
+        ("Product Owner", "production"),
+        ("Key Account Manager", "comptable"),
+    ],
+)
+def test_a_word_sharing_only_a_beginning_with_a_function_does_not_relate_to_it(title, function):
+    """RULES C3 (NESTOR): a stemmer's join of two meanings is not a relation to the job."""
+    assert not job_relates(title, (function,))
