@@ -20,6 +20,11 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     # Set by Django itself; typed in, they would also show as changed at every save (microseconds).
     readonly_fields = ("last_login", "date_joined")
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """RULES B3: a user is who collected, imported and acted; deleting one would blank it on
+        every record. A user who leaves is made inactive instead."""
+        return False
+
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from licite.core.lookalike import as_read
+
 KASPR = (
     "CNIL sanction KASPR, deliberation SAN-2024-020 of 5 December 2024: 240,000 EUR for collecting "
     "LinkedIn contact details"
@@ -238,7 +240,8 @@ _ADDRESS_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)
 
 
 def _words(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text.casefold())
+    # A look-alike letter reads as the Latin one (LinkedIn with a Cyrillic "i", U+0456, is LinkedIn).
+    plain = unicodedata.normalize("NFKD", as_read(text)).casefold()
     return re.findall(r"[a-z0-9]+", "".join(ch for ch in plain if ch.isascii()))
 
 

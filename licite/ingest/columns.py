@@ -268,21 +268,23 @@ def _find_column(headers: list[str], column: str, file: str | None) -> int:
     )
 
 
-# Headers of free text about people (RULES B6), as their normalized beginnings.
+# Headers of free text about people (RULES B6): a header holding one of these, anywhere
+# ("Mes commentaires", "Personal notes", "Appréciation client"), reads as one.
 _COMMENT_STEMS = tuple(
     normalize_header(stem)
     for stem in (
         "Comment", "Commentaire", "Remarque", "Remark", "Observation", "Note", "Mémo", "Memo",
         "Annotation", "Texte libre", "Free text", "Freetext", "Appréciation", "Bloc-notes",
         "Informations complémentaires", "Infos complémentaires", "Complément d'information",
-        "Internal note", "Additional information",
+        "Internal note", "Additional information", "Avis", "Historique", "Suivi",
     )
 )  # fmt: skip
 
 
 def reads_as_comment(header: str) -> bool:
     """Whether a header names free text: "Commentaire(s)", "Notes internes", "Remarks", "Memo"..."""
-    return normalize_header(header).startswith(_COMMENT_STEMS)
+    normalized = normalize_header(header)
+    return any(stem in normalized for stem in _COMMENT_STEMS)
 
 
 def _label(headers: list[str], index: int) -> str:

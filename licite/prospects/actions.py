@@ -54,8 +54,10 @@ def _apply_platform_terms(source: Source) -> tuple[str, ...]:
     if platform is None:
         return ()
     warnings = []
-    # Terms not read ("unknown") leave the declaration as it is.
-    if platform.extraction_allowed not in ("unknown", source.extraction_allowed):
+    # RULES B4: a platform's terms only ever tighten the declaration. Terms that forbid extraction
+    # override any other answer; terms that allow it (or were not read) never loosen a "no" or an
+    # "unknown" the user recorded, which may rest on what they know of this very collection.
+    if platform.extraction_allowed == "no" and source.extraction_allowed != "no":
         warnings.append(
             f"{platform.name}'s terms say extraction allowed: {platform.extraction_allowed} "
             f"({platform.terms_reference}); recorded as such, not as {source.extraction_allowed!r}"

@@ -161,6 +161,8 @@ def test_gating_rows_leaves_no_reference_cycle_behind():
         ("Liens reçus", "https://lnkd.in/dXyZ", ""),
         ("Profils", "https://fr.linkedin.com/sales/search/people", ""),
         ("Fichier", "", "profils lus sur www.linkedin.com/in/..."),
+        ("L\u0456nkedIn", "", ""),  # a Cyrillic i
+        ("S\u0430les N\u0430v", "", ""),  # Cyrillic a
     ],
 )
 def test_linkedin_is_recognised_by_its_products_domains_and_short_links(name, url, notes):

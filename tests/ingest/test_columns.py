@@ -198,7 +198,8 @@ def test_a_map_option_naming_a_column_twice_is_refused():
 @pytest.mark.parametrize(
     "header",
     ["Commentaire", "Commentaires", "COMMENTAIRES INTERNES", "Note", "Notes internes", "Remarque(s)",
-     "Remarks", "Observations", "Texte libre", "Free text", "Mémo", "Comment"],
+     "Remarks", "Observations", "Texte libre", "Free text", "Mémo", "Comment", "Mes commentaires",
+     "Personal notes", "Avis", "Historique", "Appréciation client", "Suivi commercial"],
 )  # fmt: skip
 def test_a_comment_column_is_never_mapped_onto_a_kept_field(header):
     with pytest.raises(MappingError) as caught:
@@ -209,6 +210,11 @@ def test_a_comment_column_is_never_mapped_onto_a_kept_field(header):
         f"p.csv: --map {header}=company: column '{header}' (column B) reads as a comment"
     )
     assert "RULES B6" in message
+
+
+@pytest.mark.parametrize("header", ["Société", "Nom", "Fonction", "Téléphone", "Notoriété", "Pays"])
+def test_a_header_that_is_no_comment_maps_as_asked(header):
+    assert map_headers(["Email", header], {header: "company"}).field_index["company"] == 1
 
 
 def test_a_comment_column_may_still_be_dropped_with_map():

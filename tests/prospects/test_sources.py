@@ -42,6 +42,13 @@ def test_linkedin_comes_preset_with_its_terms_whatever_is_declared():
     assert "LinkedIn's terms say extraction allowed: no" in err
 
 
+@pytest.mark.parametrize("declared", ["no", "unknown"])
+def test_terms_that_allow_extraction_never_loosen_what_the_user_declared(declared):
+    """RULES B4: a platform's preset only tightens; "pas depuis sirene.fr" must unlock nothing."""
+    add("Fichier salon", "--notes", "pas depuis sirene.fr", "--extraction-allowed", declared)
+    assert Source.objects.get(name="Fichier salon").extraction_allowed == declared
+
+
 def assessed(source):
     BalancingTest.objects.create(
         source=source, interest="i", expectations="e", safeguards="s", assessed_at=source.created_at

@@ -255,6 +255,14 @@ def test_a_campaign_made_in_the_admin_goes_through_the_action_and_its_status_is_
     assert AuditEvent.objects.get(action="campaign.updated").detail["fields"] == ["offer"]
 
 
+def test_a_user_is_never_deleted_so_that_what_they_collected_still_names_them(client, owner, salesperson):
+    """RULES B3: deactivate a user who leaves; a delete would blank every collector it names."""
+    client.force_login(owner)
+    url = reverse("admin:accounts_user_delete", args=[salesperson.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert type(salesperson).objects.filter(pk=salesperson.pk).exists()
+
+
 def test_a_password_change_is_audited_without_the_password(client, owner, salesperson):
     client.force_login(owner)
     url = reverse("admin:auth_user_password_change", args=[salesperson.pk])
