@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from licite.audit.models import AuditEvent
 from licite.prospects.models import ImportBatch, Prospect, Provenance
@@ -34,8 +35,8 @@ def test_without_as_the_user_named_like_the_system_s_user_runs_the_command(
     assert AuditEvent.objects.get(action="import.completed").actor == salesperson
 
 
-def test_a_system_user_who_is_no_licite_user_is_audited_by_name_and_the_collector_stays_empty(
-    source, write_csv, monkeypatch
+def test_a_system_user_who_is_no_licite_user_is_audited_and_shown_as_collector_by_name(
+    source, write_csv, monkeypatch, client, owner
 ):
     monkeypatch.setenv("LOGNAME", "jdoe")
     report = import_file(write_csv(ROWS))
@@ -44,6 +45,9 @@ def test_a_system_user_who_is_no_licite_user_is_audited_by_name_and_the_collecto
     assert (event.actor, event.actor_label) == (None, "os:jdoe")
     assert ImportBatch.objects.get().report["imported_by"] == report["imported_by"] == "os:jdoe"
     assert set(Provenance.objects.values_list("collected_by", flat=True)) == {None}
+    client.force_login(owner)
+    page = client.get(reverse("admin:prospects_prospect_change", args=[Prospect.objects.first().pk]))
+    assert "os:jdoe" in page.content.decode()  # RULES B3: the provenance names who collected it
 
 
 def test_an_unknown_user_is_refused_before_anything_is_imported(source, write_csv):

@@ -74,8 +74,15 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 class ProvenanceInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Provenance
     extra = 0
-    readonly_fields = ("source", "batch", "line_number", "page_url", "collected_at", "collected_by")
+    fields = readonly_fields = ("source", "batch", "line_number", "page_url", "collected_at", "collector")
     can_delete = False
+
+    @admin.display(description=_("collected by"))
+    def collector(self, provenance: Provenance) -> str:
+        """RULES B3: the user, or the operating system's user who ran the import (os:NAME)."""
+        if provenance.collected_by is not None:
+            return str(provenance.collected_by)
+        return str((provenance.batch.report if provenance.batch else {}).get("imported_by", "")) or "-"
 
     # RULES B3: where a record came from is written by the import, never by hand.
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

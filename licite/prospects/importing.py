@@ -61,7 +61,9 @@ log = logging.getLogger("licite.import")
 BULK_TABLES = ("prospects_prospect", "prospects_provenance")
 SHARED_COLUMNS = ("status", "retain_until", "notice_due_at", "source_id", "batch_id")
 # A re-import refreshes these and nothing else: never status, basis, consent or suppression.
-DESCRIPTIVE = ("first_name", "last_name", "job_title", "company", "company_domain", "phone", "country")
+DESCRIPTIVE = (
+    "first_name", "last_name", "job_title", "company", "company_domain", "phone", "country", "language",
+)  # fmt: skip
 KNOWN = "licite_import_known"
 REJECTIONS_LISTED = 1000
 GATED_AHEAD = 4  # slices gated ahead of the staging: more than a part (staging.MIN_PART_ROWS)

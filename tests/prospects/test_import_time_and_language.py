@@ -101,3 +101,14 @@ def test_a_prospect_with_no_sign_of_a_language_is_written_to_in_the_organisation
     organisation = Organisation(default_language="fr")
     assert notice_language(Prospect.objects.get(email="eva.kim@acme.com"), organisation) == "fr"
     assert notice_language(Prospect.objects.get(email="ann.lee@acme.co.uk"), organisation) == "en"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_re_import_that_states_a_language_updates_the_known_prospect(source, write_csv, path):
+    import_file(csv_for(write_csv, "Eva;Kim;eva.kim@acme.com;;;\n", path))
+    assert Prospect.objects.get(email="eva.kim@acme.com").language == ""
+    last = f"Marc;Blanc;marc@blanc.example;;;{PATHS[path]}\n"
+    again = HEADER + "Eva;Kim;eva.kim@acme.com;;English;\n" + last
+    report = import_file(str(write_csv(again, name=f"again-{path}.csv")))
+    assert report["updated"] == 1
+    assert Prospect.objects.get(email="eva.kim@acme.com").language == "en"
