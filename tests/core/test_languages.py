@@ -14,6 +14,7 @@ from licite.core.languages import domain_language, language_code, prospect_langu
         ("acme.co.uk", "en"), ("acme.de", "en"), ("acme.ca", "en"),
         ("acme.com", ""), ("acme.org", ""), ("acme.net", ""), ("acme.io", ""), ("acme.eu", ""),
         ("acme.co", ""), ("acme.paris", ""), ("", ""), ("fr", ""), ("acme.fr.", ""), ("acme.fr:8080", ""),
+        ("mail.acme.co.uk", "en"), ("acme.com.br", "en"), ("acme.zz", ""), ("acme.example", ""), ("acme.xx", ""),
     ],
 )  # fmt: skip
 def test_a_company_domain_s_country_code_says_the_language_and_a_generic_one_says_nothing(domain, language):
@@ -29,7 +30,7 @@ def test_without_a_country_a_co_uk_company_is_written_to_in_english():
     assert prospect_language("", "", "acme.co.uk") == "en"
 
 
-def test_without_a_country_nor_a_country_code_the_organisation_s_default_applies():
+def test_without_a_country_nor_a_country_code_no_language_is_stored_so_the_organisation_s_applies():
     assert prospect_language("", "", "acme.com") == ""
 
 
