@@ -7,7 +7,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import timezone
 
+from licite.campaigns.models import ContactEvent
 from licite.core.clocks import notice_due_at
 from licite.prospects.models import Prospect, ProspectStatus, Provenance, Source
 from licite.register.models import ProcessingActivity
@@ -65,6 +67,30 @@ def test_the_same_seed_gives_the_same_people():
     assert sorted(Prospect.objects.values_list("email", "first_name", "job_title")) == first
 
 
+def test_demo_people_companies_and_titles_come_from_many_french_and_english_names():
+    call_command("demo", count=300, seed=2)
+    prospects = Prospect.objects.all()
+    for field, at_least in (("first_name", 100), ("last_name", 100), ("job_title", 60)):
+        assert prospects.values(field).distinct().count() >= at_least, field
+    assert {"fr", "en"} <= set(prospects.values_list("language", flat=True))
+    for domain in prospects.exclude(email_kind="private").values_list("company_domain", flat=True):
+        assert domain.endswith(".example"), domain
+
+
+def test_another_seed_gives_other_companies():
+    call_command("demo", count=40, seed=1)
+    first = set(Prospect.objects.values_list("company", flat=True))
+    Prospect.objects.all().delete()
+    call_command("demo", count=40, seed=2)
+    assert not first & set(Prospect.objects.values_list("company", flat=True))
+
+
+def test_the_demo_holds_buyers_for_its_sample_purchasing_campaign():
+    call_command("demo", count=100, seed=4)
+    titles = Prospect.objects.filter(legal_basis="legitimate_interest").values_list("job_title", flat=True)
+    assert any("chat" in title.lower() or "procurement" in title.lower() for title in titles)
+
+
 def test_every_demo_prospect_is_marked_as_demo_data():
     call_command("demo", count=100, seed=4)
     demo = Prospect.objects.filter(provenance__batch__report__demo=True).distinct()
@@ -105,3 +131,13 @@ def test_a_demo_notice_is_in_one_language_only(language, purpose):
     other = ProcessingActivity.objects.get(legal_basis="legitimate_interest")
     assert getattr(other, f"purpose_{'en' if language == 'fr' else 'fr'}") not in out.getvalue()
     assert getattr(other, f"retention_{'en' if language == 'fr' else 'fr'}") not in out.getvalue()
+
+
+def test_no_demo_date_lies_in_the_future():
+    """A notice sent, a consent given or a contact made tomorrow would show an impossible state."""
+    call_command("demo", stdout=io.StringIO())
+    now = timezone.now()
+    assert not Prospect.objects.filter(notice_sent_at__gt=now).exists()
+    assert not Prospect.objects.filter(collected_at__gt=now).exists()
+    assert not ContactEvent.objects.filter(occurred_at__gt=now).exists()
+    assert not ConsentRecord.objects.filter(given_at__gt=now).exists()

@@ -29,7 +29,7 @@ Choices made here, which the rest of licite relies on:
   ASCII letter). ASCII domains are never looked at: they hold no look-alike.
 
 Performance: an import classifies every row, so an ordinary ASCII address takes a compiled-regex
-fast path, and all per-domain work (IDNA, validation, free-provider lookup) is cached.
+fast path, and all per-domain work (IDNA, validation, mail-provider lookup) is cached.
 """
 
 import enum
@@ -44,11 +44,12 @@ import idna
 from confusable_homoglyphs import categories, confusables
 
 from licite.core.domains import (
-    FREE_MAIL_DOMAINS,
+    DISPOSABLE_MAIL_DOMAINS,
     FREE_MAIL_FAMILIES,
-    PUBLIC_SECOND_LEVELS,
+    PRIVATE_MAIL_DOMAINS,
     ROLE_LOCAL_PARTS,
     ROLE_QUALIFIERS,
+    registrable_label,
 )
 
 __all__ = [
@@ -90,6 +91,10 @@ _ASCII_LOOKS = frozenset(string.ascii_lowercase + string.digits)
 # Scripts shared by every script (digits, hyphen; combining marks).
 _SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
 
+# What kind of mail provider a domain belongs to (RULES A4), as the reason names it; "" for none.
+FREE_PROVIDER = "free mail provider"
+DISPOSABLE_PROVIDER = "disposable address provider"
+
 _SEPARATORS = re.compile(r"[._-]+")
 _DIGITS = "0123456789"
 # Every beginning of a role word ("serv" of "serviceclient", "no" of "noreply") and every
@@ -130,7 +135,7 @@ class Classification:
 
 def normalize_email(raw: str) -> str:
     """Return the canonical form of an address, or raise InvalidEmail with a reason."""
-    local, domain, _free = _parse(raw)
+    local, domain, _provider = _parse(raw)
     return f"{local}@{domain}"
 
 
@@ -152,15 +157,15 @@ def strip_subaddress(local: str) -> str:
 def classify_email(raw: str, *, sole_trader: bool = False) -> Classification:
     """Classify an address as generic, nominative, private or invalid; never raises."""
     try:
-        local, domain, free = _parse(raw)
+        local, domain, provider = _parse(raw)
         if lookalike := _lookalike(domain):
             raise InvalidEmail(lookalike)
     except InvalidEmail as error:
         return Classification(raw, None, EmailKind.INVALID, False, f"invalid address: {error.reason}")
     normalized = f"{local}@{domain}"
-    kind = _kind(local, free)
+    kind = _kind(local, provider)
     if kind is EmailKind.PRIVATE:  # RULES A4: whatever the local part
-        reason = f"free mail provider {domain}: treated as a private person (RULES A4)"
+        reason = f"{provider} {domain}: treated as a private person (RULES A4)"
         return Classification(raw, normalized, kind, True, reason)
     if kind is EmailKind.GENERIC:
         base = strip_subaddress(local)
@@ -180,38 +185,38 @@ def kind_of_address(raw: str) -> tuple[str, EmailKind] | InvalidEmail:
     sentence built for each of a million addresses.
     """
     try:
-        local, domain, free = _parse(raw)
+        local, domain, provider = _parse(raw)
         if lookalike := _lookalike(domain):
             raise InvalidEmail(lookalike)
     except InvalidEmail as error:
         # Without its traceback, whose frames would tie it to the caller's in a reference cycle.
         return error.with_traceback(None)
-    return f"{local}@{domain}", _kind(local, free)
+    return f"{local}@{domain}", _kind(local, provider)
 
 
-def _kind(local: str, free: bool) -> EmailKind:
-    if free:  # RULES A4
+def _kind(local: str, provider: str) -> EmailKind:
+    if provider:  # RULES A4
         return EmailKind.PRIVATE
     if _is_role(strip_subaddress(local)):  # RULES A2
         return EmailKind.GENERIC
     return EmailKind.NOMINATIVE
 
 
-def _parse(raw: str) -> tuple[str, str, bool]:
-    """Return (local part, ASCII domain, is a free provider), or raise InvalidEmail."""
+def _parse(raw: str) -> tuple[str, str, str]:
+    """Return (local part, ASCII domain, its mail provider's kind or ""), or raise InvalidEmail."""
     if raw.isascii():
         address = raw.strip().lower()
         match = _FAST_ADDRESS.fullmatch(address)
         if match is not None:
             local, raw_domain = match.group(1, 2)
             if len(local) <= _MAX_LOCAL:
-                domain, free = _domain(raw_domain)
+                domain, provider = _domain(raw_domain)
                 if len(local) + 1 + len(domain) <= _MAX_ADDRESS:
-                    return local, domain, free
+                    return local, domain, provider
     return _parse_slow(raw)
 
 
-def _parse_slow(raw: str) -> tuple[str, str, bool]:
+def _parse_slow(raw: str) -> tuple[str, str, str]:
     """The general case of _parse, which also finds the reason an address is refused."""
     address = _unwrap(raw)
     if not address:
@@ -232,10 +237,10 @@ def _parse_slow(raw: str) -> tuple[str, str, bool]:
         raise InvalidEmail("empty domain")
     local = unicodedata.normalize("NFC", local.lower())
     _check_local(local)
-    domain, free = _domain(raw_domain)
+    domain, provider = _domain(raw_domain)
     if len(local.encode()) + 1 + len(domain) > _MAX_ADDRESS:
         raise InvalidEmail("address too long")
-    return local, domain, free
+    return local, domain, provider
 
 
 def _unwrap(raw: str) -> str:
@@ -268,8 +273,8 @@ def _check_local(local: str) -> None:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _domain(raw_domain: str) -> tuple[str, bool]:
-    """Return (ASCII domain, is a free provider) for the domain as written, or raise."""
+def _domain(raw_domain: str) -> tuple[str, str]:
+    """Return (ASCII domain, its mail provider's kind or "") for the domain as written, or raise."""
     if raw_domain.startswith("["):
         raise InvalidEmail("address literal not accepted")
     if raw_domain.isascii():
@@ -283,7 +288,7 @@ def _domain(raw_domain: str) -> tuple[str, bool]:
     if domain.endswith("."):  # the root of the DNS, "example.fr." is "example.fr"
         domain = domain[:-1]
     _check_ascii_domain(domain)
-    return domain, _is_free_provider(domain)
+    return domain, _mail_provider(domain)
 
 
 def _lookalike(domain: str) -> str:
@@ -358,16 +363,18 @@ def _check_ascii_domain(domain: str) -> None:
         raise InvalidEmail("top-level domain is numeric")
 
 
-def _is_free_provider(domain: str) -> bool:
-    # RULES A4: the domain itself, or a parent of it, is a known provider...
+def _mail_provider(domain: str) -> str:
+    """RULES A4: FREE_PROVIDER or DISPOSABLE_PROVIDER when a private person's mailbox is at
+    `domain`, else "". A domain on both lists (yopmail.com) is named a disposable one."""
+    # The domain itself, or a parent of it, is a known provider...
     labels = domain.split(".")
-    if any(".".join(labels[start:]) in FREE_MAIL_DOMAINS for start in range(len(labels) - 1)):
-        return True
-    # ...or its registrable label is a provider brand found under many suffixes (hotmail.*).
-    registrable = labels[-2]
-    if len(labels) >= 3 and labels[-2] in PUBLIC_SECOND_LEVELS and len(labels[-1]) == 2:
-        registrable = labels[-3]
-    return registrable in FREE_MAIL_FAMILIES
+    for start in range(len(labels) - 1):
+        parent = ".".join(labels[start:])
+        if parent in PRIVATE_MAIL_DOMAINS:
+            return DISPOSABLE_PROVIDER if parent in DISPOSABLE_MAIL_DOMAINS else FREE_PROVIDER
+    # ...or its registrable label (left of the public suffix) is a brand found under many
+    # suffixes (hotmail.fr, yahoo.co.uk).
+    return FREE_PROVIDER if registrable_label(domain) in FREE_MAIL_FAMILIES else ""
 
 
 def _is_role(local: str) -> bool:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from licite.core.basis import decide_basis
 from licite.core.countries import country_code
+from licite.core.domains import registered_domain
 from licite.core.emails import EmailKind, InvalidEmail, email_domain, kind_of_address
 from licite.core.languages import language_code, prospect_language
 
@@ -118,7 +119,7 @@ class RowGate:
         basis = decide_basis(kind)
         cleaned = self._descriptive(values)
         if not cleaned.get("company_domain") and kind is not EmailKind.PRIVATE:
-            cleaned["company_domain"] = email_domain(normalized)
+            cleaned["company_domain"] = registered_domain(email_domain(normalized))
         country = cleaned.get("country", "")
         return Admitted(
             line, normalized, kind.value, basis.audience, basis.legal_basis, basis.status,

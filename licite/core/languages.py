@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from licite.core.domains import country_code_tlds
+
 FRENCH, ENGLISH = "fr", "en"
 # Where French is the language of business, or one of them: written to in French.
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC")
@@ -38,11 +40,12 @@ def language_code(value: str) -> str | None:
 def domain_language(domain: str) -> str:
     """RULES D4: the language a company domain's country code points to: "fr" for .fr, .be,
     .ch, .lu, .mc; "en" for any other country code (.co.uk, .de); "" for a generic one (.com,
-    .org, .io, .eu...), which says nothing."""
+    .org, .io, .eu...), which says nothing, and for a top-level domain the Public Suffix List
+    does not know (.example, .zz)."""
     if "." not in domain:
         return ""
     tld = domain.rsplit(".", 1)[1]
-    if not _COUNTRY_TLD.fullmatch(tld) or tld in GENERIC_TLDS:
+    if not _COUNTRY_TLD.fullmatch(tld) or tld in GENERIC_TLDS or tld not in country_code_tlds():
         return ""
     return FRENCH if tld in FRENCH_TLDS else ENGLISH
 

@@ -11,7 +11,6 @@ their legitimate-interest prospects need (RULES C4)."""
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +23,14 @@ from licite.campaigns.models import Channel, ContactEvent, ContactKind
 from licite.core import clocks
 from licite.core.emails import classify_email
 from licite.core.suppression import identity_hasher, suppression_hasher
-from licite.lib.fictitious import FIRST_NAMES, FREE_DOMAINS, JOB_TITLES, LAST_NAMES, ROLE_LOCALS
+from licite.lib.fictitious import (
+    FREE_DOMAINS,
+    PURCHASING_TITLES,
+    ROLE_LOCALS,
+    Company,
+    Fictitious,
+    ascii_slug,
+)
 from licite.prospects.actions import do_assess_source
 from licite.prospects.models import (
     Audience,
@@ -42,22 +48,12 @@ from licite.prospects.models import (
 from licite.register.models import ProcessingActivity
 from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
 
-COMPANIES = (
-    ("Atelier Durand & Fils", "FR"),
-    ("Logistique du Rhône", "FR"),
-    ("Boulangeries Fournil d'Or", "FR"),
-    ("Cabinet Lemoine Avocats", "FR"),
-    ("Vignobles de l'Aube", "FR"),
-    ("Transports Azur", "FR"),
-    ("Brightwater Analytics", "GB"),
-    ("Northfield Robotics", "GB"),
-    ("Helvetia Soft", "CH"),
-    ("Clinique Vétérinaire des Alpes", "FR"),
-    ("Imprimerie Moderne Lilloise", "FR"),
-    ("Greenleaf Energy", "IE"),
-    ("Studio Graphique Nébuleuse", "BE"),
-    ("Menuiserie Bois d'Ici", "FR"),
-)
+# The countries of the demo's companies, one company each: mostly French, some English-speaking.
+COMPANY_COUNTRIES = ("FR",) * 9 + ("GB", "GB", "CH", "IE", "BE")
+# The share of the demo's people who work in purchasing, whom its sample campaign reaches.
+PURCHASING_SHARE = 0.25
+ROLE_SLOTS = frozenset({4, 14})
+PRIVATE_SLOTS = frozenset({1, 8, 17})
 
 
 # The report of a demo import batch holds this key, set to true: the mark of demo data.
@@ -101,12 +97,6 @@ class DemoSummary:
     contacts: int
     consents: int
     suppressed: int
-
-
-def _ascii_slug(text: str, separator: str = "-") -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
-    return separator.join(words)
 
 
 def _sources() -> list[Source]:
@@ -201,37 +191,55 @@ def _consent_activity() -> ProcessingActivity:
     )
 
 
-def _person(rng: random.Random, index: int) -> dict[str, str]:
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    company, country = rng.choice(COMPANIES)
-    domain = _ascii_slug(company) + ".example"
-    roll = rng.random()
-    if roll < 0.12:
+def _companies(fictitious: Fictitious) -> list[Company]:
+    """One fictitious company for each of COMPANY_COUNTRIES, each on its own `.example` domain."""
+    companies: dict[str, Company] = {}
+    for country in COMPANY_COUNTRIES:
+        language = "fr" if country in ("FR", "BE", "CH") else "en"
+        company = fictitious.company(country, language)
+        while company.domain in companies:
+            company = fictitious.company(country, language)
+        companies[company.domain] = company
+    return list(companies.values())
+
+
+def _person(rng: random.Random, fake: Fictitious, companies: list[Company], index: int) -> dict[str, str]:
+    company = rng.choice(companies)
+    first, last = fake.person(company.language)
+    domain = company.domain
+    # The mix is set by position, not drawn, so that even a small demo shows every case: one
+    # person in ten at a role address, three in twenty at a private mailbox.
+    slot = index % 20
+    if slot in ROLE_SLOTS:
         local = f"{rng.choice(ROLE_LOCALS)}{index}"
-    elif roll < 0.27:
+    elif slot in PRIVATE_SLOTS:
         local, domain = (
-            f"{_ascii_slug(first, '.')}.{_ascii_slug(last, '.')}.licitedemo{index}",
+            f"{ascii_slug(first, '.')}.{ascii_slug(last, '.')}.licitedemo{index}",
             rng.choice(FREE_DOMAINS),
         )
     else:
-        local = f"{_ascii_slug(first, '.')}.{_ascii_slug(last, '.')}{index}"
-    language = "fr" if country in ("FR", "BE", "CH") else "en"
+        local = f"{ascii_slug(first, '.')}.{ascii_slug(last, '.')}{index}"
+    if rng.random() < PURCHASING_SHARE:
+        title = rng.choice(PURCHASING_TITLES[company.language])
+    else:
+        title = fake.job_title(company.language)
     return {
         "email": f"{local}@{domain}",
         "first_name": first,
         "last_name": last,
-        "company": company,
-        "company_domain": _ascii_slug(company) + ".example",
-        "job_title": rng.choice(JOB_TITLES),
-        "country": country,
-        "language": language,
+        "company": company.name,
+        "company_domain": company.domain,
+        "job_title": title,
+        "country": company.country,
+        "language": company.language,
     }
 
 
 @transaction.atomic
 def generate(count: int, seed: int, now: datetime, collector: User | None) -> DemoSummary:
     """Fill an empty database; the caller checks that it is empty."""
-    rng = random.Random(seed)
+    rng, fictitious = random.Random(seed), Fictitious(seed)
+    companies = _companies(fictitious)
     sources = [Source.objects.filter(name=s.name).first() or _saved(s) for s in _sources()]
     _assess(sources, collector)
     ProcessingActivity.objects.bulk_create([_activity(), _consent_activity()], ignore_conflicts=True)
@@ -240,13 +248,14 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
     seen: set[str] = set()
     hash_identity = identity_hasher(settings.SUPPRESSION_KEY)
     for index in range(count):
-        person = _person(rng, index)
+        person = _person(rng, fictitious, companies, index)
         verdict = classify_email(person["email"])
         if verdict.normalized is None or verdict.normalized in seen:
             continue
         seen.add(verdict.normalized)
         collected = now - timedelta(days=rng.randint(0, 900), minutes=rng.randint(0, 1440))
         private = verdict.kind == "private"
+        informed = min(now, collected + timedelta(days=rng.randint(1, 20)))  # never in the future
         prospects.append(
             Prospect(
                 **{**person, "email": verdict.normalized},
@@ -258,7 +267,7 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
                 collected_at=collected,
                 collected_by=collector,
                 notice_due_at=clocks.notice_due_at(collected),
-                notice_sent_at=collected + timedelta(days=rng.randint(1, 20)) if rng.random() < 0.7 else None,
+                notice_sent_at=informed if rng.random() < 0.7 else None,
                 retain_until=clocks.retain_until(collected),
             )
         )
@@ -290,7 +299,7 @@ def _contacts_and_consents(rng: random.Random, prospects: list[Prospect], now: d
             kind = ContactKind.CONSENT_REQUEST if prospect.audience == Audience.B2C else ContactKind.NOTICE
             events.append(ContactEvent(prospect=prospect, kind=kind, occurred_at=prospect.notice_sent_at))
         if prospect.audience == Audience.B2C and prospect.notice_sent_at:
-            given = prospect.notice_sent_at + timedelta(days=2) if rng.random() < 0.5 else None
+            given = min(now, prospect.notice_sent_at + timedelta(days=2)) if rng.random() < 0.5 else None
             consents.append(
                 ConsentRecord(
                     prospect=prospect,

@@ -1,6 +1,10 @@
 """Normalization and classification of email addresses (RULES A2, A3, A4)."""
 
+import os
 import string
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -221,6 +225,59 @@ def test_a_free_mailbox_is_a_private_person_whatever_the_local_part() -> None:
 
 def test_a_subdomain_of_a_free_provider_is_a_free_mailbox_too() -> None:
     assert classify_email("jdupont@mail.orange.fr").kind is EmailKind.PRIVATE
+
+
+# Consumer mailboxes that were once taken for people at a company (RULES A4).
+CONSUMER_MAILBOXES = [
+    "jean.dupont@yopmail.com", "jean.dupont@yopmail.fr", "jean.dupont@cool.fr.nf",
+    "jean.dupont@mailinator.com", "jean.dupont@guerrillamail.com", "jean.dupont@guerrillamail.de",
+    "jean.dupont@duck.com", "jean.dupont@mozmail.com", "abc123@relay.firefox.com",
+    "abc123@privaterelay.appleid.com", "jean.dupont@ik.me", "jean.dupont@netc.fr",
+    "jean.dupont@hotmail.in.th", "jean.dupont@mail.yahoo.ac.jp",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", CONSUMER_MAILBOXES)
+def test_disposable_forwarding_and_francophone_mailboxes_are_private_persons(raw: str) -> None:
+    result = classify_email(raw)
+    assert (result.kind, result.personal) == (EmailKind.PRIVATE, True)
+    assert kind_of_address(raw) == (raw, EmailKind.PRIVATE)
+
+
+FRENCH_ISPS = ["orange.fr", "wanadoo.fr", "free.fr", "sfr.fr", "neuf.fr", "laposte.net", "bbox.fr",
+               "numericable.fr", "aliceadsl.fr", "club-internet.fr", "gmail.com", "hotmail.fr"]  # fmt: skip
+
+
+@pytest.mark.parametrize("domain", FRENCH_ISPS)
+def test_french_isp_mailboxes_stay_private_whatever_the_packages_list(domain: str) -> None:
+    result = classify_email(f"contact@{domain}")
+    assert result.kind is EmailKind.PRIVATE
+    assert result.reason == f"free mail provider {domain}: treated as a private person (RULES A4)"
+
+
+def test_a_disposable_address_is_private_with_its_own_reason() -> None:
+    result = classify_email("Jean.Dupont@YOPmail.com")
+    assert (result.kind, result.personal) == (EmailKind.PRIVATE, True)
+    assert result.reason == "disposable address provider yopmail.com: treated as a private person (RULES A4)"
+
+
+def test_the_public_suffix_list_is_read_from_the_package_without_network_nor_disk(tmp_path: Path) -> None:
+    # A fresh interpreter whose home and caches are tmp_path, and whose every fetch would fail.
+    home = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path), "TLDEXTRACT_CACHE": str(tmp_path / "psl")}
+    offline = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    code = (
+        "from licite.core.domains import registered_domain, country_code_tlds;"
+        "print(registered_domain('mail.acme.co.uk'), 'uk' in country_code_tlds())"
+    )
+    env = {**os.environ, **home, **offline}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["acme.co.uk", "True"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_company_whose_name_holds_a_provider_brand_is_not_a_provider() -> None:
+    assert classify_email("jean@yahoo-finance.co.uk").kind is EmailKind.NOMINATIVE
+    assert classify_email("jean@hotmail.acme.fr").kind is EmailKind.NOMINATIVE
 
 
 def test_the_subaddress_is_ignored_when_telling_roles_from_people() -> None:

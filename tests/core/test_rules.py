@@ -90,6 +90,17 @@ def test_the_gate_rejects_an_empty_or_invalid_address_with_its_line():
     assert rejected.line == 8
 
 
+@pytest.mark.parametrize(
+    ("address", "domain"),
+    [("jean@mail.acme.co.uk", "acme.co.uk"), ("jean@eu.mail.acme.fr", "acme.fr"), ("jean@acme.fr", "acme.fr"),
+     ("jean@mail.acme.example", "acme.example"), ("jean@a.b.acme.com.br", "acme.com.br")],
+)  # fmt: skip
+def test_the_company_domain_taken_from_an_address_is_the_registered_one(address, domain):
+    admitted = RowGate({"email": 0}, keep_phone=False).admit(2, [address])
+    assert isinstance(admitted, Admitted)
+    assert admitted.company_domain == domain
+
+
 def test_a_private_address_gets_no_company_domain_from_its_mailbox():
     admitted = RowGate({"email": 0}, keep_phone=False).admit(2, ["lea@gmail.com"])
     assert admitted.company_domain == ""
@@ -118,6 +129,31 @@ def test_the_gate_never_raises_and_never_exceeds_field_lengths(values):
 )
 def test_countries_are_read_in_french_and_english(value, code):
     assert country_code(value) == code
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("Allemagne", "DE"), ("Deutschland", "DE"), ("DE", "DE"), ("DEU", "DE"), ("Germany", "DE"),
+     ("Japon", "JP"), ("Japan", "JP"), ("Brésil", "BR"), ("Corée du Sud", "KR"), ("South Korea", "KR"),
+     ("Viêt Nam", "VN"), ("Vietnam", "VN"), ("Nouvelle-Zélande", "NZ"), ("Mexique", "MX"), ("KE", "KE"),
+     ("Kenya", "KE"), ("Sénégal", "SN"), ("Madagascar", "MG"), ("Russie", "RU"), ("Russia", "RU"),
+     ("États-Unis d’Amérique", "US"), ("Royaume-Uni de Grande-Bretagne et d'Irlande du Nord", "GB"),
+     ("Korea", None), ("ZZ", None)],
+)  # fmt: skip
+def test_every_country_is_read_by_its_french_or_english_name_or_its_codes(value, code):
+    assert country_code(value) == code
+
+
+def test_every_iso_country_maps_from_its_code_and_its_french_name():
+    import gettext
+
+    import pycountry
+
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+    for country in pycountry.countries:
+        assert country_code(country.alpha_2.lower()) == country.alpha_2
+        assert country_code(french.gettext(country.name)) == country.alpha_2, country.name
+        assert country_code(country.name.upper()) == country.alpha_2, country.name
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,8 @@ TRICKY_ADDRESSES = [
     '"a b"@acme.fr', "a@b@c.fr", "a b@acme.fr", "x" * 65 + "@acme.fr", "a@" + "b" * 64 + ".fr",
     "a@" + ".".join(["b" * 60] * 5) + ".fr", "ÉMILE@ACME.FR", "a@acme.FR\u200b", "\ufeffa@acme.fr",
     "a@acme.co.uk", "jean@laposte.net", "x@gmx.de", "x@gmx.co.uk", "x@foo.gmx.net", "a\x1c@acme.fr",
+    "jean@mail.acme.co.uk", "contact@eu.acme.fr", "lea@yopmail.fr", "lea@cool.fr.nf", "x@relay.firefox.com",
+    "x@hotmail.in.th", "jean@acme.zz", "jean@yahoo-finance.co.uk", "jean@sub.acme.example",
 ]  # fmt: skip
 SPACES = st.text(alphabet=PYTHON_SPACE[:12] + " ", max_size=3)
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
@@ -64,6 +66,8 @@ DOMAINS = st.sampled_from(
         ".ch",
         "acme.f",
         "acme.d\u00e9",
+        "acme.zz",
+        "mail.acme.co.uk",
     ]
 )
 LANGUAGES = st.one_of(
@@ -172,6 +176,19 @@ def test_both_gates_decide_the_language_from_the_file_the_country_then_the_domai
     assert by_column == by_row
     assert by_row.staged["language"].to_list() == ["en", "", "fr", "en", "", "fr"]
     assert by_row.notes.unknown_languages == 1
+
+
+def test_both_gates_take_the_registered_domain_and_know_disposable_and_forwarding_mailboxes():
+    table = [
+        ["", "", address, "", "", "", "", "", "", "", ""]
+        for address in ["jean@mail.acme.co.uk", "lea@yopmail.fr", "x@relay.firefox.com", "y@acme.zz"]
+    ]
+    by_row, by_column = both({"email": 2}, table, keep_phone=False)
+    assert by_column == by_row
+    staged = by_row.staged
+    assert staged["email_kind"].to_list() == ["nominative", "private", "private", "nominative"]
+    assert staged["company_domain"].to_list() == ["acme.co.uk", "", "", "acme.zz"]
+    assert staged["language"].to_list() == ["en", "", "", ""]  # .zz is no country's
 
 
 def test_both_gates_keep_no_row_past_its_retention_and_count_the_valid_ones():
