@@ -48,6 +48,8 @@ pytest: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.import_bench --rows 1000000
 	$(BIN)/python -m bench.send_bench --prospects 10000
+	$(BIN)/python -m bench.purge_bench --prospects 1000000 --expired 100000
+	$(BIN)/python -m bench.audit_bench --entries 1000000
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -84,6 +85,54 @@ class Env:
                 raise SettingsError(name, f"must be at least {MIN_KEY_LENGTH} characters long")
             return raw
         return read_or_create_secret(home / filename, name)
+
+    def optional_integer(self, name: str, *, minimum: int, maximum: int, below: str = "") -> int | None:
+        """A whole number, or None when the variable is empty; `below` says why the minimum."""
+        if not self.text(name):
+            return None
+        raw = self.text(name)
+        if raw.lstrip("-").isdigit() and int(raw) < minimum and below:
+            raise SettingsError(name, f"{raw} is below {minimum}: {below}")
+        return self.integer(name, 0, minimum=minimum, maximum=maximum)
+
+    def cron(self, name: str, default: str) -> str:
+        """A cron expression: minute hour day month weekday, or with a leading seconds field."""
+        raw = " ".join(self.text(name, default).split()) or default
+        problem = cron_problem(raw)
+        if problem:
+            raise SettingsError(name, problem)
+        return raw
+
+
+def cron_trigger(expression: str, timezone: Any = None) -> Any:
+    """The APScheduler trigger of a cron expression (5 fields, or 6 with seconds first).
+
+    APScheduler counts weekdays from Monday (0), cron from Sunday: a weekday is therefore
+    written as a name (mon-fri), never a number, as django-crontask requires too."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expression.split()
+    if len(fields) not in (5, 6):
+        raise ValueError(
+            f"expected 5 fields (minute hour day month weekday), or 6 with seconds first, got {len(fields)}"
+        )
+    if any(character.isdigit() for character in fields[-1]):
+        raise ValueError("write the weekday as a name (mon, tue... or mon-fri) or *, never a number")
+    second = fields.pop(0) if len(fields) == 6 else "0"
+    minute, hour, day, month, day_of_week = fields
+    return CronTrigger(
+        second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+        timezone=timezone,
+    )  # fmt: skip
+
+
+def cron_problem(expression: str) -> str:
+    """What is wrong with a cron expression, or ""."""
+    try:
+        cron_trigger(expression, "UTC")
+    except ValueError as exc:
+        return f"not a cron expression ({exc}): {expression!r}"
+    return ""
 
 
 # Email backends that never reach a real mail server: they print, write or keep the messages.
@@ -175,8 +224,13 @@ def _sqlite(path: Path) -> dict[str, Any]:
         "NAME": str(path),
         "OPTIONS": {
             # page_size first: it takes effect only before the database's first write.
+            # RULES G4, F1: erased means gone from the files too. secure_delete overwrites deleted
+            # rows and freed pages with zeros; journal_size_limit=0 truncates the write-ahead log
+            # when it restarts after a checkpoint, so its old pages do not outlive that checkpoint
+            # (licite.rights.purge.scrub_files checkpoints at once after an erasure).
             "init_command": (
-                f"PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                f"PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA secure_delete=ON; PRAGMA journal_size_limit=0;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -212,3 +266,45 @@ def _postgres(parts: Any, variable: str) -> dict[str, Any]:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+@dataclass(frozen=True)
+class ImapMailbox:
+    """Where `licite inbox` reads the mail that comes in (LICITE_IMAP_URL)."""
+
+    tls: bool  # imaps: TLS from the start; imap: STARTTLS, or plain text on loopback only
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def parse_imap_url(url: str, *, variable: str = "LICITE_IMAP_URL") -> ImapMailbox | None:
+    """`imaps://user:password@host[:port]/INBOX` (or `imap://` on loopback or with STARTTLS); "" is None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    expected = "expected imaps://user:password@host/INBOX"
+    if parts.scheme.lower() not in {"imap", "imaps"}:
+        # The URL itself is never echoed: it holds a password.
+        raise SettingsError(variable, f"not an IMAP URL; {expected}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(variable, "the port of the IMAP URL is not a number") from None
+    if not parts.hostname or not parts.username:
+        raise SettingsError(variable, f"the IMAP URL needs a user and a host; {expected}")
+    tls = parts.scheme.lower() == "imaps"
+    return ImapMailbox(
+        tls=tls, host=parts.hostname, port=port or (993 if tls else 143), user=unquote(parts.username),
+        password=unquote(parts.password or ""), folder=unquote(parts.path.lstrip("/")) or "INBOX",
+    )  # fmt: skip
+
+
+def imap_in_clear(mailbox: ImapMailbox) -> bool:
+    """Whether the password would cross a network in clear: plain imap:// to a host not on loopback."""
+    return not mailbox.tls and mailbox.host not in _LOOPBACK

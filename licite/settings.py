@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from licite.conf import Env, SettingsError, parse_database_url
+from licite.conf import Env, SettingsError, parse_database_url, parse_imap_url
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent
@@ -15,6 +15,11 @@ LICITE_HOME = env.path("LICITE_HOME", "./var")
 SECRET_KEY = env.secret("LICITE_SECRET_KEY", LICITE_HOME, "secret_key")
 # RULES F4: the key of the suppression list's HMAC lives outside the database.
 SUPPRESSION_KEY = env.secret("LICITE_SUPPRESSION_KEY", LICITE_HOME, "suppression_key").encode()
+# RULES H: the audit chain's HMAC key, and the file holding its head (last sequence and hash),
+# both outside the database: whoever can write the database can neither rebuild the chain nor
+# cut its tail unseen (docs/audit.md).
+AUDIT_KEY = env.secret("LICITE_AUDIT_KEY", LICITE_HOME, "audit_key").encode()
+AUDIT_HEAD_FILE = env.path("LICITE_AUDIT_HEAD", str(LICITE_HOME / "audit_head"))
 
 DEBUG = env.flag("LICITE_DEBUG", False)
 ALLOWED_HOSTS = env.items("LICITE_ALLOWED_HOSTS", ("127.0.0.1", "localhost"))
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "licite.audit.middleware.AuditOriginMiddleware",
 ]
 
 ROOT_URLCONF = "licite.urls"
@@ -142,10 +148,23 @@ DEFAULT_FROM_EMAIL = env.text("LICITE_DEFAULT_FROM_EMAIL", "licite@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The mailbox whose "unsubscribe+TOKEN@" addresses go in List-Unsubscribe (RFC 8058 allows a mailto).
 LICITE_UNSUBSCRIBE_MAILTO = env.text("LICITE_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
+# The mailbox `licite inbox` reads (objections through the mailto, replies): imaps://user:password@host/INBOX.
+LICITE_IMAP_URL = env.text("LICITE_IMAP_URL")
+parse_imap_url(LICITE_IMAP_URL)  # a bad URL stops licite at once, naming the variable
 # Messages per minute to one recipient domain: large providers throttle bursts.
 LICITE_RATE_PER_DOMAIN = env.integer("LICITE_RATE_PER_DOMAIN", 60, minimum=1, maximum=100_000)
 # RULES C2: a consumer who does not answer a consent request within this delay is erased.
 LICITE_CONSENT_DELAY_DAYS = env.integer("LICITE_CONSENT_DELAY_DAYS", 30, minimum=1, maximum=365)
+# The purge (licite.rights.purge), daily in `licite worker`; `licite purge` runs it by hand.
+LICITE_PURGE_SCHEDULE = env.cron("LICITE_PURGE_SCHEDULE", "0 3 * * *")
+# RULES D2: days after its deadline before a prospect whose notice was never sent is erased.
+LICITE_NOTICE_GRACE_DAYS = env.integer("LICITE_NOTICE_GRACE_DAYS", 0, minimum=0, maximum=365)
+# RULES F4: years a suppression entry is kept after the latest objection; empty keeps it for good.
+LICITE_SUPPRESSION_KEEP_YEARS = env.optional_integer(
+    "LICITE_SUPPRESSION_KEEP_YEARS", minimum=3, maximum=100, below="the CNIL's minimum is 3 years (RULES F4)"
+)
+# RULES F1: days before the end of retention when one message asks whether to stay; empty: off.
+LICITE_LAST_CHANCE_DAYS = env.optional_integer("LICITE_LAST_CHANCE_DAYS", minimum=1, maximum=365)
 
 # Background work: Django's task API, stored in the database; `licite worker` runs the tasks.
 TASKS = {

@@ -39,6 +39,7 @@ from licite.campaigns.notices import Sender, notice_language, public_url
 from licite.campaigns.rendering import new_token, render_campaign_message, render_consent_request
 from licite.conf import reaches_mailboxes, unreachable_links
 from licite.core import clocks
+from licite.core import inbound as inbound_rules
 from licite.core.eligibility import (
     CampaignFacts,
     Decision,
@@ -294,12 +295,22 @@ def _outbound(prospect: Prospect, campaign: Campaign, now: datetime, sender: Sen
     )  # fmt: skip
 
 
+def _consent_requests() -> Any:
+    """The consent requests that count as asking. One cancelled before it left (licite refused to
+    send it: a base URL nobody could reach, say) reached nobody: the consumer is asked again,
+    rather than kept pending for good (RULES C2). One that failed may have reached the server
+    first (a message is sent at most once): it counts, never to be sent twice."""
+    return OutboundMessage.objects.filter(kind=OutboundMessage.Kind.CONSENT_REQUEST).exclude(
+        status=OutboundMessage.Status.CANCELLED
+    )
+
+
 def do_request_consent(actor: Any, prospect: Prospect, now: datetime | None = None) -> OutboundMessage:
     """RULES C2: the first and only message a consumer may receive before consenting."""
     now = now or timezone.now()
     if prospect.status != ProspectStatus.CONSENT_PENDING:
         raise ValueError("a consent request goes only to a prospect whose consent is pending")
-    if OutboundMessage.objects.filter(prospect=prospect, kind=OutboundMessage.Kind.CONSENT_REQUEST).exists():
+    if _consent_requests().filter(prospect=prospect).exists():
         raise ValueError("this prospect was already asked for consent")
     token = new_token()
     # RULES D4: the same language as the notice the request carries (the person's, else the
@@ -329,9 +340,7 @@ def do_request_consent(actor: Any, prospect: Prospect, now: datetime | None = No
 
 def do_request_pending_consents(actor: Any, now: datetime | None = None) -> int:
     pending = Prospect.objects.filter(status=ProspectStatus.CONSENT_PENDING).exclude(
-        Exists(
-            OutboundMessage.objects.filter(prospect=OuterRef("pk"), kind=OutboundMessage.Kind.CONSENT_REQUEST)
-        )
+        Exists(_consent_requests().filter(prospect=OuterRef("pk")))
     )
     count = 0
     for prospect in pending.iterator(chunk_size=500):
@@ -372,7 +381,7 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
     sent: list[tuple[OutboundMessage, datetime]] = []
     try:
         for message in claimed:
-            if SuppressionEntry.objects.filter(key_hash=message.key_hash).exists():
+            if message.kind != OutboundMessage.Kind.RIGHTS and _suppressed_now(message):
                 _cancel([message], "suppressed")
                 continue
             try:
@@ -467,14 +476,15 @@ def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMe
 def _links_unreachable(message_ids: list[int]) -> bool:
     """RULES E1, E2 (defence in depth, after `licite check`): with a backend that reaches real
     mailboxes, no message goes out whose objection link points where nobody can reach it. The
-    links are in the rendered bodies, so the messages fail rather than wait."""
+    links are in the rendered bodies, so the messages are cancelled rather than wait: none of them
+    left, so a consent request cancelled so is asked again once the setting is fixed."""
     problem = unreachable_links(settings.LICITE_BASE_URL, settings.EMAIL_BACKEND)
     if not problem:
         return False
-    failed = OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
-        status=OutboundMessage.Status.FAILED, status_reason="base_url_not_https"
-    )
-    log.error("%s messages not sent: %s; set LICITE_BASE_URL=https://...", failed, problem)
+    cancelled = OutboundMessage.objects.filter(
+        pk__in=message_ids, status=OutboundMessage.Status.QUEUED
+    ).update(status=OutboundMessage.Status.CANCELLED, status_reason="base_url_not_https", to_address="")
+    log.error("%s messages not sent: %s; set LICITE_BASE_URL=https://...", cancelled, problem)
     _close_finished_campaigns(message_ids)
     return True
 
@@ -495,13 +505,21 @@ def _cancel(messages: list[OutboundMessage], reason: str) -> None:
     OutboundMessage.objects.bulk_update(messages, ["status", "status_reason", "to_address"])
 
 
+def _suppressed_now(message: OutboundMessage) -> bool:
+    return SuppressionEntry.objects.filter(key_hash=message.key_hash).exists()
+
+
 def _refusal(message: OutboundMessage, prospect: Any, suppressed: bool, now: datetime) -> str:
+    if message.kind == OutboundMessage.Kind.RIGHTS:
+        return ""  # RULES G1: the answer to a rights request goes to whoever asked, suppressed or erased
     if suppressed:
         return "suppressed"
     if prospect is None:
         return "erased"
     if message.kind == OutboundMessage.Kind.CONSENT_REQUEST:
         return "" if prospect.status == ProspectStatus.CONSENT_PENDING else "consent_not_pending"
+    if message.kind == OutboundMessage.Kind.LAST_CHANCE:  # RULES F1: never to a restricted record
+        return "" if prospect.status == ProspectStatus.ACTIVE else "not_active"
     assert message.campaign is not None
     decision = decide(prospect_facts(prospect), campaign_facts(message.campaign), now)
     return "" if decision.eligible else str(decision.reason)
@@ -517,6 +535,8 @@ def _deliver(message: OutboundMessage, connection: Any = None) -> None:
             "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{mailto_user}+{message.token}@{mailto_domain}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "X-Licite-Message": str(message.pk),
+            # RULES F1: a reply quotes it (In-Reply-To): tied to this message (licite.campaigns.inbound).
+            "Message-ID": inbound_rules.message_id(message.pk, settings.SECRET_KEY.encode(), mailto_domain),
         },
     )  # fmt: skip
     email.attach_alternative(message.body_html, "text/html")
@@ -653,25 +673,26 @@ def _record_prospect_contact(
     prospect.save(update_fields=["last_contact_by_prospect_at", "retain_until", "updated_at"])
 
 
-def do_expire_consent_requests(now: datetime | None = None, actor: Any = None) -> int:
-    """RULES C2: no consent within the delay from the sending of the latest request, or a refusal:
-    the consumer is erased, and their keyed hash kept (no consent) so no import asks them again.
-    A request still unsent starts no clock."""
-    now = now or timezone.now()
+def consent_expired_prospects(now: datetime) -> Any:
+    """RULES C2: consumers with no consent within the delay from the sending of the latest
+    request, or who refused. A request still unsent starts no clock."""
     limit = now - timedelta(days=settings.LICITE_CONSENT_DELAY_DAYS)
     latest_request = OutboundMessage.objects.filter(
         prospect=OuterRef("pk"), kind=OutboundMessage.Kind.CONSENT_REQUEST
     ).order_by("-queued_at", "-pk")
     consents = ConsentRecord.objects.filter(prospect=OuterRef("pk"))
-    expired = (
+    return (
         Prospect.objects.filter(status=ProspectStatus.CONSENT_PENDING)
         .annotate(asked_at=Subquery(latest_request.values("sent_at")[:1]))
         .filter(Q(asked_at__lte=limit) | Exists(consents.filter(refused_at__isnull=False)))
         .exclude(Exists(consents.filter(given_at__isnull=False, withdrawn_at__isnull=True)))
     )
-    hashes = list(expired.values_list("key_hash", flat=True))
-    erasure = do_erase(
-        actor, hashes, SuppressionReason.NO_CONSENT, channel="consent_expiry", action="consent.expired",
-        delay_days=settings.LICITE_CONSENT_DELAY_DAYS,
-    )  # fmt: skip
-    return erasure.erased_prospects
+
+
+def do_expire_consent_requests(now: datetime | None = None, actor: Any = None) -> int:
+    """RULES C2: the consumers who did not consent in time are erased, their keyed hash kept (no
+    consent) so no import asks them again. One step of the purge (licite.rights.purge), in
+    batches; `licite consent expire` runs it alone."""
+    from licite.rights.purge import expire_consent_requests
+
+    return expire_consent_requests(actor, now or timezone.now())

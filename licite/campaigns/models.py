@@ -114,6 +114,11 @@ class OutboundMessage(models.Model):
     class Kind(models.TextChoices):
         CAMPAIGN = "campaign", _("Campaign message")
         CONSENT_REQUEST = "consent_request", _("Consent request")
+        # RULES G1: an answer to a rights request (extension, refusal, access link); sent
+        # whatever the person's status, suppressed included: it is not prospecting.
+        RIGHTS = "rights", _("Answer to a rights request")
+        # RULES F1: before retention ends, one message asks whether the person wishes to stay.
+        LAST_CHANCE = "last_chance", _("Last-chance message (stay in touch?)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -154,3 +154,24 @@ def _render(template: str, language: str, subject: str, context: Mapping[str, ob
         text = render_to_string(f"campaigns/email/{template}.txt", context)
         html = render_to_string(f"campaigns/email/{template}.html", context)
     return Rendered(language, subject, text, html)
+
+
+def render_last_chance(prospect: Prospect, token: str, erase_on: datetime) -> Rendered:
+    """RULES F1: one message before retention ends, asking whether the person wishes to stay in
+    touch; silence means erasure on `erase_on`. It carries the way to object, like every message."""
+    sender = Sender.load()
+    organisation = sender.organisation
+    language = notice_language(prospect, organisation)
+    context = {
+        "organisation": organisation, "prospect": prospect, "erase_on": _day(erase_on, language),
+        "stay_url": public_url("stay", token), "unsubscribe_url": public_url("unsubscribe", token),
+    }  # fmt: skip
+    with translation.override(language):
+        subject = str(_last_chance_subject(organisation.legal_name))
+    return _render("last_chance", language, subject, context)
+
+
+def _last_chance_subject(name: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("%(name)s: shall we stay in touch?") % {"name": name}

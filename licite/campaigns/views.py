@@ -69,6 +69,22 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
     return _objection_recorded(request, message) or _page(request, "consent", message)
 
 
+@require_http_methods(SAFE_OR_POST)
+def stay(request: HttpRequest, token: str) -> HttpResponse:
+    """RULES F1: the answer to the last-chance message. The GET asks; the POST, the person's
+    "yes", is a contact they initiated, which renews retention. Too late once they are erased."""
+    from licite.rights.purge import do_stay_in_touch
+
+    message = message_for_token(token)
+    if message is None or message.kind != OutboundMessage.Kind.LAST_CHANCE:
+        return _unknown(request)
+    if request.method == "POST":
+        if not do_stay_in_touch(message):
+            return _page(request, "stay_closed", message, status=410)
+        return _page(request, "stay_recorded", message)
+    return _objection_recorded(request, message) or _page(request, "stay", message)
+
+
 def _objection_recorded(request: HttpRequest, message: OutboundMessage) -> HttpResponse | None:
     """The page saying the person's objection is recorded, if it is: a link opened again
     never asks again (RULES G3)."""

@@ -1,13 +1,15 @@
-"""Provider feedback through django-anymail's tracking webhooks (RULES B5, E3, G3)."""
+"""Provider feedback through django-anymail's webhooks: tracking (bounces, complaints: RULES B5,
+E3, G3) and inbound mail (the List-Unsubscribe mailto, replies: RULES E2, G3, F1)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from anymail.signals import AnymailTrackingEvent, tracking
+from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, inbound, tracking
 from django.dispatch import receiver
 
+from licite.campaigns.inbound import do_handle_inbound
 from licite.core.emails import InvalidEmail
 from licite.rights.actions import do_suppress
 from licite.rights.models import SuppressionReason
@@ -41,3 +43,13 @@ def on_tracking_event(sender: Any, event: AnymailTrackingEvent, esp_name: str, *
         result.entry.pk,
         result.erased_prospects,
     )
+
+
+@receiver(inbound)
+def on_inbound_event(sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any) -> None:
+    """A message to the mailbox: an objection through the mailto, or a reply (licite.campaigns.inbound)."""
+    message = event.message
+    if message is None:
+        return
+    recipient = message.envelope_recipient or ""
+    do_handle_inbound(message, channel=f"mailto:{esp_name.lower()}", envelope_recipient=recipient)

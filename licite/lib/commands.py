@@ -12,6 +12,8 @@ from django.db import DatabaseError, OperationalError, connection
 from django.utils import translation
 from rich.console import Console
 
+from licite.audit.origin import CLI, origin
+
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
     pass
@@ -32,6 +34,8 @@ class LiciteCommand(BaseCommand):
     """
 
     example: str = ""
+    # The way in its audit entries name (RULES H): the worker command says "worker".
+    audit_via: str = CLI
     _actor: Any = None
     # The system checks run with `licite check` and `licite serve`, not before every command.
     requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
@@ -49,7 +53,7 @@ class LiciteCommand(BaseCommand):
         return self._actor
 
     def execute(self, *args: Any, **options: Any) -> Any:
-        with translation.override("en"):
+        with translation.override("en"), origin(self.audit_via):
             try:
                 self._actor = _named_user(options["as_user"]) if options.get("as_user") else None
                 return super().execute(*args, **options)

@@ -14,7 +14,7 @@ import re
 
 # The first segment of every public link that carries a token (licite/campaigns/urls.py;
 # tests/web/test_log_masking.py checks that the two agree).
-TOKEN_PREFIXES = ("u", "consent", "r")
+TOKEN_PREFIXES = ("u", "consent", "r", "access", "rights", "stay")
 MASK = "…"
 
 # A public path at the start of a string, after a space, a quote, a bracket, `=` or `:`, or

@@ -1,9 +1,10 @@
-"""Consent with its proof, and the suppression list ("liste repoussoir")."""
+"""Consent with its proof, the suppression list ("liste repoussoir"), and the rights requests."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +74,131 @@ class SuppressionEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_hash[:12]}… ({self.get_reason_display()})"
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access to my data")
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    OBJECTION = "objection", _("Objection to prospecting")
+    CONSENT_WITHDRAWAL = "consent_withdrawal", _("Consent withdrawal")
+    RESTRICTION = "restriction", _("Restriction of processing")
+    PORTABILITY = "portability", _("Portability")
+    OTHER = "other", _("Other")
+
+
+# Fulfilling these erases the person (RULES G3, G4, F3): the request then keeps no address.
+ERASING_KINDS = frozenset({RequestKind.ERASURE, RequestKind.OBJECTION, RequestKind.CONSENT_WITHDRAWAL})
+
+
+class RequestState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    AWAITING_IDENTITY = "awaiting_identity", _("Awaiting identity confirmation")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_PRECISION = "awaiting_precision", _("Awaiting the person's precision")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    REFUSED = "refused", _("Refused")
+
+
+OPEN_STATES = frozenset(
+    {
+        RequestState.RECEIVED,
+        RequestState.AWAITING_IDENTITY,
+        RequestState.IN_PROGRESS,
+        RequestState.AWAITING_PRECISION,
+    }
+)
+
+
+class RequestChannel(models.TextChoices):
+    WEB = "web", _("Web page")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+
+
+class RightsRequest(models.Model):
+    """RULES G1-G5: a person's request, its deadline, how identity was checked, and its answer.
+
+    The address is held to answer. Once a request that erases the person is fulfilled, the
+    address (and the note) are blanked: the request stays provable by its kind, channel, dates,
+    state and the keyed hash of the address, the same hash as on the suppression list."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=RequestState.choices, default=RequestState.RECEIVED
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=RequestChannel.choices)
+    email = models.CharField(_("address"), max_length=254, blank=True)
+    key_hash = KeyHashField(_("keyed hash"), db_index=True)
+    language = models.CharField(_("language"), max_length=2)
+    received_at = models.DateTimeField(_("received at"))
+    # RULES G1: a day, counted as Regulation 1182/71 counts months (licite.core.deadlines).
+    due_on = models.DateField(_("due on"), db_index=True)
+    extension_months = models.PositiveSmallIntegerField(_("extension (months)"), default=0)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    # RULES G1 (CNIL): how identity was checked, in words; never a copy of an identity document.
+    identity_check = models.TextField(
+        _("how identity was checked"),
+        blank=True,
+        help_text=_("In words, e.g. 'written from the address concerned'. Never a copy of an ID."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("About the request, never about the person."))
+    refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
+    # Restriction (art. 18): the prospect's status before it, put back when lifted.
+    status_before_restriction = models.CharField(_("status before restriction"), max_length=20, blank=True)
+    restriction_lifted_at = models.DateTimeField(_("restriction lifted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("rights request")
+        verbose_name_plural = _("rights requests")
+        ordering: ClassVar = ["due_on", "pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~models.Q(state="refused") | ~models.Q(refusal_reason=""),
+                name="rights_request_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extension_months__lte=2), name="rights_request_extension_at_most_2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("rights request #%(id)s") % {"id": self.pk})  # never the address
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class IntakeAttempt(models.Model):
+    """One confirmation link sent from the public page, kept an hour to hold the rate limits.
+
+    Counted in the database, not in a per-process cache: every web worker sees the same counts.
+    The key is a keyed hash (of the address, or of the sender's network prefix): never either."""
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", _("Address")
+        NETWORK = "network", _("Network")
+
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    key = models.CharField(_("keyed hash"), max_length=64)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("public request sent")
+        verbose_name_plural = _("public requests sent (rate limit)")
+        ordering: ClassVar = ["-at"]
+        indexes: ClassVar = [models.Index(fields=["scope", "key", "at"], name="rights_intake_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key[:12]}…"

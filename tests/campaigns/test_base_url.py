@@ -4,14 +4,16 @@ check` and `licite serve` say so as an error with the fix; the worker refuses to
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
+from django.core.management import call_command
 
 from licite.campaigns.actions import do_queue_campaign
 from licite.campaigns.models import Campaign, OutboundMessage
 from licite.conf import unreachable_links
-from tests.campaigns.test_campaigns import JEANNE, purchasing_campaign, run_worker
+from tests.campaigns.test_campaigns import JEANNE, LEA, purchasing_campaign, run_worker
 from tests.conftest import free_port, run_licite
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
@@ -84,10 +86,27 @@ def test_the_worker_sends_nothing_when_the_links_are_unreachable_and_says_why(
         run_worker()
     assert smtp.messages == []
     reasons = set(OutboundMessage.objects.values_list("status", "status_reason"))
-    assert reasons == {("failed", "base_url_not_https")}
+    assert reasons == {("cancelled", "base_url_not_https")}
     [logged] = [r.getMessage() for r in caplog.records if r.name == "licite.campaigns"]
     assert "2 messages not sent: LICITE_BASE_URL is 'http://127.0.0.1:8000'" in logged
     assert "LICITE_BASE_URL=https://" in logged
     assert JEANNE not in logged
     assert "@" not in logged
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT  # nothing left to send
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consent_request_held_back_by_the_base_url_is_asked_again_once_it_is_fixed(
+    prospects, smtp, settings
+):
+    """RULES C2: a request that never left starts no clock and must not keep the consumer pending."""
+    settings.LICITE_BASE_URL = "http://127.0.0.1:8000"
+    call_command("consent", "request", "--all", stdout=io.StringIO())
+    run_worker()
+    assert smtp.to(LEA) == []
+    settings.LICITE_BASE_URL = "https://licite.example"
+    out = io.StringIO()
+    call_command("consent", "request", "--all", stdout=out)
+    assert "Consent requests queued: 1." in out.getvalue()
+    run_worker()
+    assert len(smtp.to(LEA)) == 1

@@ -7,14 +7,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 
 from licite.lib.commands import LiciteCommand
+from licite.rights.tasks import start_schedule
 
 
 class Command(LiciteCommand):
     help = (
         "Run a background worker: it sends the outbox's messages, each at most once (django-tasks).\n\n"
-        "Several workers may run at once, on one machine or several sharing the database."
+        "Several workers may run at once, on one machine or several sharing the database.\n\n"
+        "Without --batch, it also runs the purge (`licite purge`, RULES F1-F4) on the schedule "
+        f"LICITE_PURGE_SCHEDULE gives, now {settings.LICITE_PURGE_SCHEDULE!r} (cron: minute hour day "
+        "month weekday, in LICITE_TIME_ZONE), through the same task queue."
     )
     example = "licite worker --batch"
+    audit_via = "worker"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -24,11 +29,16 @@ class Command(LiciteCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = settings.LOG_LEVEL in ("WARNING", "ERROR")  # db_worker logs each task at verbosity 1
-        call_command(
-            "db_worker",
-            queue_name="*",
-            batch=options["batch"],
-            interval=options["interval"],
-            startup_delay=False,
-            verbosity=0 if quiet else options["verbosity"],
-        )
+        schedule = None if options["batch"] else start_schedule()
+        try:
+            call_command(
+                "db_worker",
+                queue_name="*",
+                batch=options["batch"],
+                interval=options["interval"],
+                startup_delay=False,
+                verbosity=0 if quiet else options["verbosity"],
+            )
+        finally:
+            if schedule is not None:
+                schedule.shutdown(wait=False)
