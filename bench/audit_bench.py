@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.import_bench import LICITE, OUT, ROOT, reset_postgres, settled
+from bench.import_bench import LICITE, ROOT, add_database_arguments, reset_postgres, settled
 from licite.audit.chain import GENESIS, Head, batch_query, canonical_detail, entry_hash, write_head
 
 KEY = "bench-audit-key-of-at-least-thirty-two-characters"
@@ -167,12 +167,7 @@ def main() -> int:
     )
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3, help="Runs of `verify` per database")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
-        help="Also run on this PostgreSQL database (it is emptied!)",
-    )
-    parser.add_argument("--out", type=Path, default=OUT, help=f"Where the figures go ({OUT})")
+    add_database_arguments(parser)
     parser.add_argument("--baseline", nargs=2, metavar=("VENDOR", "DATABASE"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.baseline:

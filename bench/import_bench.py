@@ -137,18 +137,23 @@ def reset_postgres(url: str) -> None:
     )
 
 
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """--postgres and --out, as every benchmark of bench/ takes them."""
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
+        help="Also run on this PostgreSQL database (it is emptied!)",
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help=f"Where the files and the figures go ({OUT})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=1, help="Run it all this many times: one line a run")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
-        help="Also run on this PostgreSQL database (it is emptied!)",
-    )
-    parser.add_argument("--out", type=Path, default=OUT, help=f"Where the file and the figures go ({OUT})")
+    add_database_arguments(parser)
     arguments = parser.parse_args()
     out = arguments.out
     out.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate
-from bench.import_bench import LICITE, OUT, licite_import, reset_postgres, timed
+from bench.import_bench import LICITE, add_database_arguments, licite_import, reset_postgres, timed
 
 EXPIRED_AT = "2000-01-01 00:00:00"
 DUE = "retain_until <= '2001-01-01 00:00:00'"
@@ -137,12 +137,7 @@ def main() -> int:
         "--prospects", type=int, default=1_000_000, help="About this many prospects in the database"
     )
     parser.add_argument("--expired", type=int, default=100_000)
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("LICITE_BENCH_POSTGRES_URL", ""),
-        help="Also run on this PostgreSQL database (it is emptied!)",
-    )
-    parser.add_argument("--out", type=Path, default=OUT, help=f"Where the file and the figures go ({OUT})")
+    add_database_arguments(parser)
     arguments = parser.parse_args()
     out = arguments.out
     out.mkdir(parents=True, exist_ok=True)
