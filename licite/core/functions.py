@@ -22,8 +22,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import snowballstemmer  # type: ignore[import-untyped]
-
 __all__ = [
     "TABLE",
     "FunctionTable",
@@ -181,15 +179,21 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-_FRENCH = snowballstemmer.stemmer("french")
-_ENGLISH = snowballstemmer.stemmer("english")
+@functools.cache
+def _stemmers() -> tuple[Any, Any]:
+    """The French and English Snowball stemmers, loaded when a title is first matched (not by
+    every command that starts)."""
+    import snowballstemmer  # type: ignore[import-untyped]
+
+    return snowballstemmer.stemmer("french"), snowballstemmer.stemmer("english")
 
 
 @functools.lru_cache(maxsize=65536)
 def word_stems(word: str) -> frozenset[str]:
     """The stems of a normalized word in French and in English, tagged by language."""
     masculine = _masculine(word)
-    return frozenset({f"fr:{_FRENCH.stemWord(masculine)}", f"en:{_ENGLISH.stemWord(masculine)}"})
+    french, english = _stemmers()
+    return frozenset({f"fr:{french.stemWord(masculine)}", f"en:{english.stemWord(masculine)}"})
 
 
 def _masculine(word: str) -> str:

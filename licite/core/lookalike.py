@@ -9,9 +9,8 @@ from __future__ import annotations
 import functools
 import string
 
-from confusable_homoglyphs import confusables
-
-ASCII_LOOKS = frozenset(string.ascii_lowercase + string.ascii_uppercase + string.digits)
+# Lower case only: domains and the names matched against are compared case-folded.
+ASCII_LOOKS = frozenset(string.ascii_lowercase + string.digits)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -19,13 +18,17 @@ def looks_like(char: str) -> str:
     """The ASCII letter or digit that `char` can be taken for, or "" (never for an ASCII char)."""
     if char.isascii():
         return ""
+    from confusable_homoglyphs import confusables  # its data loads only for a non-ASCII text
+
     found = confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or []
     looks = sorted({glyph["c"] for item in found for glyph in item["homoglyphs"]} & ASCII_LOOKS)
     return looks[0] if looks else ""
 
 
 def as_read(text: str) -> str:
-    """`text` with each look-alike letter replaced by the ASCII one a reader takes it for."""
-    if text.isascii():
-        return text
-    return "".join(looks_like(char) or char for char in text)
+    """`text`, case-folded, with each look-alike letter replaced by the ASCII one a reader takes
+    it for."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return "".join(looks_like(char) or char for char in folded)
