@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.send_bench --prospects 10000
 	$(BIN)/python -m bench.purge_bench --prospects 1000000 --expired 100000
 	$(BIN)/python -m bench.audit_bench --entries 1000000
+	$(BIN)/python -m bench.access_bench --prospects 1000000 --addresses 200
 
 clean:
 	rm -rf $(VENV) var

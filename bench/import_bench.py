@@ -101,7 +101,21 @@ def licite_import(csv_path: Path, env: dict[str, str], *options: str) -> Run:
     for args in (
         ["migrate", "--noinput"],
         ["sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"],
-        ["sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"],
+        [
+            "sources",
+            "assess",
+            "Salon",
+            "--interest",
+            "i",
+            "--expectations",
+            "e",
+            "--safeguards",
+            "s",
+            "--necessity",
+            "n",
+            "--conclusion",
+            "favourable",
+        ],
     ):
         subprocess.run([*LICITE, *args], env=env, check=True, capture_output=True, cwd=ROOT)
     settled()

@@ -73,6 +73,15 @@ class Env:
     def path(self, name: str, default: str) -> Path:
         return Path(self.text(name, default) or default).expanduser().resolve()
 
+    def optional_file(self, name: str) -> Path | None:
+        """An existing file, or None when the variable is empty."""
+        if not self.text(name):
+            return None
+        path = Path(self.text(name)).expanduser().resolve()
+        if not path.is_file():
+            raise SettingsError(name, f"no file {path}")
+        return path
+
     def secret(self, name: str, home: Path, filename: str) -> str:
         """The secret from the variable, else from its file under LICITE_HOME, created at once.
 

@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "licite.campaigns",
     "licite.rights",
     "licite.register",
+    "licite.processors",
     "licite.audit",
+    "licite.compliance",
+    "licite.training",
     "licite.web",
     "django_tasks",
     "django_tasks_db",
@@ -151,6 +154,8 @@ LICITE_UNSUBSCRIBE_MAILTO = env.text("LICITE_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_E
 # The mailbox `licite inbox` reads (objections through the mailto, replies): imaps://user:password@host/INBOX.
 LICITE_IMAP_URL = env.text("LICITE_IMAP_URL")
 parse_imap_url(LICITE_IMAP_URL)  # a bad URL stops licite at once, naming the variable
+# How often `licite worker` reads that mailbox (when LICITE_IMAP_URL is set); cron, like the purge's.
+LICITE_INBOX_SCHEDULE = env.cron("LICITE_INBOX_SCHEDULE", "*/5 * * * *")
 # Messages per minute to one recipient domain: large providers throttle bursts.
 LICITE_RATE_PER_DOMAIN = env.integer("LICITE_RATE_PER_DOMAIN", 60, minimum=1, maximum=100_000)
 # RULES C2: a consumer who does not answer a consent request within this delay is erased.
@@ -165,6 +170,10 @@ LICITE_SUPPRESSION_KEEP_YEARS = env.optional_integer(
 )
 # RULES F1: days before the end of retention when one message asks whether to stay; empty: off.
 LICITE_LAST_CHANCE_DAYS = env.optional_integer("LICITE_LAST_CHANCE_DAYS", minimum=1, maximum=365)
+# RULES H2, H3: the staff quiz (`licite quiz`): the organisation's own questions, asked after
+# licite's (a TOML file like licite/training/questions.toml), and the pass mark in percent.
+LICITE_QUIZ_FILE = env.optional_file("LICITE_QUIZ_FILE")
+LICITE_QUIZ_PASS_MARK = env.integer("LICITE_QUIZ_PASS_MARK", 80, minimum=1, maximum=100)
 
 # Background work: Django's task API, stored in the database; `licite worker` runs the tasks.
 TASKS = {

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from licite.register.views import privacy_policy
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("licite.web.urls")),
     path("", include("licite.campaigns.urls")),
     path("", include("licite.rights.urls")),
+    path("privacy/", privacy_policy, name="privacy_policy"),  # RULES D5, no login
     path("admin/", admin.site.urls),
     path("anymail/", include("anymail.urls")),
 ]

@@ -99,6 +99,8 @@ def source(db):
         "Selling our services to exhibitors",
         "Exhibitors publish contacts to be reached by partners",
         "Notice and one-click objection",
+        necessity="Only the exhibitor's work address and job, needed to offer them our services",
+        conclusion="favourable",
     )
     return change.source
 

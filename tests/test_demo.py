@@ -13,6 +13,7 @@ from licite.campaigns.models import ContactEvent
 from licite.core.clocks import notice_due_at
 from licite.prospects.models import Prospect, ProspectStatus, Provenance, Source
 from licite.register.models import ProcessingActivity
+from licite.register.presets import PRESETS
 from licite.rights.models import ConsentRecord, SuppressionEntry
 
 pytestmark = pytest.mark.django_db
@@ -105,10 +106,10 @@ def test_every_source_of_the_demo_s_legitimate_interest_prospects_has_its_balanc
         assert source.balancing_tests.exists(), source.name
 
 
-def test_the_demo_activities_are_written_in_french_and_english():
+def test_the_demo_activities_are_the_register_s_presets_written_in_french_and_english():
     call_command("demo", count=10, seed=4)
     activities = ProcessingActivity.objects.all()
-    assert activities.count() == 2
+    assert sorted(activities.values_list("preset", flat=True)) == sorted(PRESETS)
     for activity in activities:
         activity.full_clean()  # a text in one language only is refused (RULES D4)
         assert activity.purpose_fr != activity.purpose_en
@@ -117,8 +118,8 @@ def test_the_demo_activities_are_written_in_french_and_english():
 @pytest.mark.parametrize(
     ("language", "purpose"),
     [
-        ("fr", "Prospecter des entreprises par courrier électronique pour nos services de conseil."),
-        ("en", "Prospecting companies for our consulting services by email."),
+        ("fr", "Prospecter par courrier électronique des professionnels, à leur adresse professionnelle"),
+        ("en", "Prospecting professionals by email, at their work address"),
     ],
 )
 def test_a_demo_notice_is_in_one_language_only(language, purpose):

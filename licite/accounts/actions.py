@@ -20,6 +20,13 @@ PROFILE_FIELDS = (
     "dpo_email",
     "privacy_policy_url",
     "default_language",
+    # RULES H1: the register's contacts.
+    *(f"{prefix}{name}" for prefix in ("", "dpo_") for name in ("postcode", "city", "country", "phone")),
+    *(f"dpo_{name}" for name in ("company", "address")),
+    *(
+        f"representative_{name}"
+        for name in ("name", "address", "postcode", "city", "country", "phone", "email")
+    ),
 )
 
 

@@ -68,8 +68,27 @@ class Organisation(models.Model):
     address = models.TextField(_("postal address"))
     siren = models.CharField(_("SIREN"), max_length=9, validators=[validate_siren])
     contact_email = models.EmailField(_("contact email"))
+    # RULES H1: the register's contacts (the CNIL template): postcode, city, country, phone.
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     dpo_name = models.CharField(_("DPO name"), max_length=200, blank=True)
     dpo_email = models.EmailField(_("DPO contact email"), blank=True)
+    dpo_company = models.CharField(_("DPO's company (external DPO)"), max_length=200, blank=True)
+    dpo_address = models.TextField(_("DPO postal address"), blank=True)
+    dpo_postcode = models.CharField(_("DPO postcode"), max_length=20, blank=True)
+    dpo_city = models.CharField(_("DPO city"), max_length=100, blank=True)
+    dpo_country = models.CharField(_("DPO country"), max_length=100, blank=True)
+    dpo_phone = models.CharField(_("DPO phone"), max_length=40, blank=True)
+    # GDPR art. 27: a controller established outside the EU names a representative in it.
+    representative_name = models.CharField(_("representative name"), max_length=200, blank=True)
+    representative_address = models.TextField(_("representative postal address"), blank=True)
+    representative_postcode = models.CharField(_("representative postcode"), max_length=20, blank=True)
+    representative_city = models.CharField(_("representative city"), max_length=100, blank=True)
+    representative_country = models.CharField(_("representative country"), max_length=100, blank=True)
+    representative_phone = models.CharField(_("representative phone"), max_length=40, blank=True)
+    representative_email = models.EmailField(_("representative email"), blank=True)
     privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.FR

@@ -1,4 +1,6 @@
-"""Use cases of contacting prospects: campaigns, the outbox, objections, consent, contacts.
+"""Use cases of contacting prospects: campaigns, the outbox, consent requests, contacts.
+
+What the person does in answer (object, withdraw or give consent) is in licite.rights.actions.
 
 Every way in (CLI, web, worker, provider webhooks) calls these functions, so each rule is
 applied in one place. Eligibility itself is decided by `licite.core.eligibility`.
@@ -52,8 +54,7 @@ from licite.core.eligibility import (
 )
 from licite.core.functions import TABLE, FunctionTable, parse_additions
 from licite.prospects.models import Prospect, ProspectStatus, Provenance
-from licite.rights.actions import do_erase
-from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
+from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry
 
 log = logging.getLogger("licite.campaigns")
 CONSENT_PURPOSE_FR = "nos offres par courrier électronique"
@@ -526,6 +527,12 @@ def _refusal(message: OutboundMessage, prospect: Any, suppressed: bool, now: dat
 
 
 def _deliver(message: OutboundMessage, connection: Any = None) -> None:
+    email_for(message, connection).send()
+
+
+def email_for(message: OutboundMessage, connection: Any = None) -> EmailMultiAlternatives:
+    """The email of a message of the outbox, as the person receives it (the inspection pack
+    shows a sample: licite.compliance.pack)."""
     unsubscribe = public_url("unsubscribe", message.token)
     mailto_user, _, mailto_domain = settings.LICITE_UNSUBSCRIBE_MAILTO.partition("@")
     email = EmailMultiAlternatives(
@@ -540,7 +547,7 @@ def _deliver(message: OutboundMessage, connection: Any = None) -> None:
         },
     )  # fmt: skip
     email.attach_alternative(message.body_html, "text/html")
-    email.send()
+    return email
 
 
 def _close_finished_campaigns(message_ids: list[int]) -> None:
@@ -596,44 +603,6 @@ def message_for_token(token: str) -> OutboundMessage | None:
     if not token or len(token) > 64:
         return None
     return OutboundMessage.objects.filter(token=token).first()
-
-
-@transaction.atomic
-def do_object(message: OutboundMessage, channel: str) -> None:
-    """RULES G3, G4, E3, F3: an objection (or consent withdrawal) takes effect at once, for good."""
-    prospect = Prospect.objects.filter(pk=message.prospect_id).first() if message.prospect_id else None
-    reason = (
-        SuppressionReason.WITHDRAWAL
-        if prospect and prospect.legal_basis == "consent"
-        else SuppressionReason.OBJECTION
-    )
-    # The one erasure: every message not yet sent stops now; the outbox keeps no address, no body.
-    do_erase(None, [message.key_hash], reason, channel=channel)
-
-
-@transaction.atomic
-def do_give_consent(message: OutboundMessage, evidence: dict[str, str], now: datetime | None = None) -> bool:
-    """RULES G5, C1: record consent with its proof; the prospect may then receive prospecting."""
-    now = now or timezone.now()
-    if message.prospect_id is None or message.kind != OutboundMessage.Kind.CONSENT_REQUEST:
-        return False
-    consent = (
-        ConsentRecord.objects.filter(
-            prospect_id=message.prospect_id, given_at__isnull=True, refused_at__isnull=True
-        )
-        .order_by("-requested_at")
-        .first()
-    )
-    if consent is None:
-        return False
-    consent.given_at, consent.evidence = now, evidence
-    consent.save(update_fields=["given_at", "evidence"])
-    Prospect.objects.filter(pk=message.prospect_id).update(
-        status=ProspectStatus.ACTIVE, legal_basis="consent"
-    )
-    _record_prospect_contact(message.prospect_id, ContactKind.CLICK, now, message)
-    record(None, "consent.given", consent, wording_version=consent.wording_version)
-    return True
 
 
 def do_record_click(message: OutboundMessage, now: datetime | None = None) -> None:

@@ -2,8 +2,9 @@
 
 One entry, `do_handle_inbound(message, channel)`, for every way a message arrives: the rules of
 `licite.core.inbound` decide what it is; an objection goes through the one-click's own action
-(`do_object`), a reply is recorded as a contact the prospect initiated. Nothing of the message is
-kept or logged (no address, no subject, no body, no token): ids and the verdict only.
+(`licite.rights.actions.do_object`), a reply is recorded as a contact the prospect initiated.
+Nothing of the message is kept or logged (no address, no subject, no body, no token): ids and
+the verdict only.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from licite.audit.actions import record
-from licite.campaigns.actions import _record_prospect_contact, do_object, message_for_token
+from licite.campaigns.actions import _record_prospect_contact, message_for_token
 from licite.campaigns.models import ContactKind, OutboundMessage
 from licite.core import inbound
 from licite.core.emails import InvalidEmail
 from licite.prospects.models import Prospect
-from licite.rights.actions import do_erase, key_hash
-from licite.rights.models import SuppressionReason
+from licite.rights.actions import do_object, do_object_hash, key_hash
 
 log = logging.getLogger("licite.inbound")
 _RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
@@ -75,11 +75,10 @@ def _object(message: Message, decision: inbound.Decision, channel: str) -> Outco
     digest = _sender_hash(message)
     if digest is None:
         return Outcome("ignored", "an objection from no valid address")
-    prospect = Prospect.objects.filter(key_hash=digest).first()
-    reason = SuppressionReason.WITHDRAWAL if prospect and prospect.legal_basis == "consent" else None
+    prospect = Prospect.objects.filter(key_hash=digest).values_list("pk", flat=True).first()
     # RULES G3: honoured whoever writes, known or not: the hash keeps them from any future import.
-    do_erase(None, [digest], reason or SuppressionReason.OBJECTION, channel=channel)
-    return Outcome("objection", decision.why, prospect.pk if prospect else None)
+    do_object_hash(digest, channel=channel)
+    return Outcome("objection", decision.why, prospect)
 
 
 @transaction.atomic

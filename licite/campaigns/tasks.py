@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.management.base import CommandError
 from django_tasks import task
 
 from licite.campaigns.actions import do_send_batch
+
+log = logging.getLogger("licite.inbound")
 
 
 @task(queue_name="email")
@@ -15,3 +20,17 @@ def send_messages(message_ids: list[int]) -> int:
     for message_id, after in retry.items():
         send_messages.using(run_after=after).enqueue([message_id])
     return len(message_ids) - len(retry)
+
+
+@task()
+def read_inbox() -> dict[str, int]:
+    """RULES E2, E3, G3, F1: read the mailbox of LICITE_IMAP_URL once, as `licite inbox --once`
+    does; `licite worker` enqueues it on LICITE_INBOX_SCHEDULE. Counts by verdict in its result."""
+    from licite.campaigns.management.commands.inbox import mailbox_or_error, read_mailbox
+
+    try:
+        counts = read_mailbox(mailbox_or_error())
+    except CommandError as exc:  # one line, without the password: read again on the next turn
+        log.error("inbox not read: %s", exc)
+        return {"failed_reading": 1}
+    return dict(counts)

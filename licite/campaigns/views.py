@@ -16,8 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from licite.accounts.models import Organisation
-from licite.campaigns.actions import do_give_consent, do_object, do_record_click, message_for_token
+from licite.campaigns.actions import do_record_click, message_for_token
 from licite.campaigns.models import OutboundMessage
+from licite.rights.actions import do_give_consent, do_object
 from licite.rights.models import SuppressionEntry
 
 # Link checkers send HEAD: it answers like the GET (Django refuses it unless listed).

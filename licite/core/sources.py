@@ -390,6 +390,8 @@ class SourceFacts:
     has_balancing_test: bool
     url: str = ""
     notes: str = ""
+    # RULES C4: the latest balancing test concludes that the persons' rights prevail.
+    balancing_unfavourable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +425,15 @@ def may_collect_from(source: SourceFacts, *, legitimate_interest: bool) -> Sourc
     # RULES C4: legitimate interest needs a written balancing test.
     if legitimate_interest and not source.has_balancing_test and not reasons:
         reasons.append(f"no balancing test is recorded for source {source.name!r} (RULES C4)")
-        hint = f'licite sources assess "{source.name}" --interest TEXT --expectations TEXT --safeguards TEXT'
+        hint = (
+            f'licite sources assess "{source.name}" --interest TEXT --necessity TEXT --expectations TEXT '
+            "--safeguards TEXT --conclusion favourable|unfavourable"
+        )
+    elif legitimate_interest and source.balancing_unfavourable and not reasons:
+        reasons.append(
+            f"the latest balancing test of source {source.name!r} concludes that the persons' rights "
+            "prevail: legitimate interest cannot be relied on (RULES C4)"
+        )
     return SourceDecision(not reasons, tuple(reasons), hint)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +12,10 @@ from django.utils import timezone
 
 from licite.audit.actions import record
 from licite.core.sources import SourceFacts, balancing_concerns, platform_for
-from licite.prospects.models import BalancingTest, Source
+from licite.prospects.models import BalancingTest, Conclusion, LegalBasis, Source, review_date_after
+
+if TYPE_CHECKING:
+    from licite.register.models import ProcessingActivity
 
 SOURCE_FIELDS = ("kind", "url", "method", "extraction_allowed", "visibility", "terms_reference", "notes")
 
@@ -69,32 +73,76 @@ def _apply_platform_terms(source: Source) -> tuple[str, ...]:
 
 @transaction.atomic
 def do_assess_source(
-    actor: Any, source: Source, interest: str, expectations: str, safeguards: str
+    actor: Any,
+    source: Source,
+    interest: str,
+    expectations: str,
+    safeguards: str,
+    *,
+    necessity: str,
+    conclusion: str,
+    conclusion_text: str = "",
+    activity: ProcessingActivity | None = None,
+    review_on: date | None = None,
 ) -> BalancingTest:
-    """RULES C4: record a written balancing test, with what weighs against it."""
-    texts = {"interest": interest, "expectations": expectations, "safeguards": safeguards}
-    empty = [name for name, text in texts.items() if not text.strip()]
-    if empty:
-        raise ValidationError({name: "this part of the balancing test must be written" for name in empty})
+    """RULES C4: record a written balancing test (interest, necessity, reasonable expectations,
+    safeguards, conclusion), with what weighs against it; reviewed one year later by default."""
+    texts = {
+        "interest": interest,
+        "necessity": necessity,
+        "expectations": expectations,
+        "safeguards": safeguards,
+    }
+    errors = {
+        name: "this part of the balancing test must be written"
+        for name, text in texts.items()
+        if not text.strip()
+    }
+    if conclusion not in Conclusion.values:
+        errors["conclusion"] = f"expected {' or '.join(Conclusion.values)}, not {conclusion!r}"
+    if activity is not None and activity.legal_basis != LegalBasis.LEGITIMATE_INTEREST:
+        errors["activity"] = (
+            f"activity {activity.name!r} rests on {activity.legal_basis}, not on legitimate interest"
+        )
+    now = timezone.now()
+    if review_on is not None and review_on <= timezone.localdate(now):
+        errors["review_date"] = "the review date must come after the test"
+    if errors:
+        raise ValidationError(errors)
     test = BalancingTest.objects.create(
         source=source,
+        activity=activity,
         **{k: v.strip() for k, v in texts.items()},
+        conclusion=conclusion,
+        conclusion_text=conclusion_text.strip(),
         concerns=list(balancing_concerns(source.extraction_allowed, source.terms_reference)),
         assessed_by=actor if getattr(actor, "pk", None) else None,
-        assessed_at=timezone.now(),
+        assessed_at=now,
+        review_on=review_on or review_date_after(timezone.localdate(now)),
     )
-    record(actor, "source.assessed", source, balancing_test=test.pk, concerns=len(test.concerns))
+    record(
+        actor,
+        "source.assessed",
+        source,
+        balancing_test=test.pk,
+        concerns=len(test.concerns),
+        conclusion=conclusion,
+        activity=activity.pk if activity else None,
+    )
     return test
 
 
 def source_facts(source: Source) -> SourceFacts:
+    latest = source.balancing_tests.order_by("-assessed_at", "-pk").first()
     return SourceFacts(
         name=source.name,
         method=source.method,
         extraction_allowed=source.extraction_allowed,
         visibility=source.visibility,
         terms_reference=source.terms_reference,
-        has_balancing_test=source.balancing_tests.exists(),
+        has_balancing_test=latest is not None,
+        # RULES C4: a test that concludes against the interest allows no legitimate-interest import.
+        balancing_unfavourable=latest is not None and latest.conclusion == Conclusion.UNFAVOURABLE,
         url=source.url,
         notes=source.notes,
     )

@@ -49,10 +49,17 @@ class SourceAdmin(AuditedAdmin):
 
 @admin.register(BalancingTest)
 class BalancingTestAdmin(AuditedAdmin):
-    list_display = ("source", "assessed_by", "assessed_at")
-    list_filter = ("source", "assessed_at")
+    list_display = ("source", "activity", "conclusion", "assessed_by", "assessed_at", "review_on")
+    list_filter = ("conclusion", "source", "assessed_at")
     search_fields = ("source__name", "interest")
     readonly_fields = ("concerns", "assessed_by", "assessed_at")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """RULES C4: necessity is written, as on the command line (it may be empty only on the
+        tests recorded before it was asked for)."""
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["necessity"].required = True
+        return form
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # RULES C4: what weighs against the interest is recomputed from the source's terms.

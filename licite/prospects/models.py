@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -305,15 +306,38 @@ class Provenance(models.Model):
         return f"{self.source} ({self.collected_at:%Y-%m-%d})"
 
 
+class Conclusion(models.TextChoices):
+    FAVOURABLE = "favourable", _("Favourable: the interest prevails")
+    UNFAVOURABLE = "unfavourable", _("Unfavourable: the persons' rights prevail")
+
+
 class BalancingTest(models.Model):
-    """RULES C4: the written balancing test behind a legitimate-interest collection from a source."""
+    """RULES C4: the written balancing test behind a legitimate-interest collection from a source,
+    for a purpose of the register. Its texts are the DPO's, in the language they wrote them in."""
 
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="balancing_tests"
     )
+    # Empty for the tests recorded before purposes were named.
+    activity = models.ForeignKey(
+        "register.ProcessingActivity",
+        verbose_name=_("purpose (processing activity)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="balancing_tests",
+    )
     interest = models.TextField(_("legitimate interest pursued"))
+    # Empty for the tests recorded before necessity was asked for.
+    necessity = models.TextField(_("necessity"), blank=True)
     expectations = models.TextField(_("reasonable expectations of the persons"))
     safeguards = models.TextField(_("safeguards"))
+    conclusion = models.CharField(
+        _("conclusion"), max_length=12, choices=Conclusion.choices, default=Conclusion.FAVOURABLE
+    )
+    conclusion_text = models.TextField(_("reasoning of the conclusion"), blank=True)
+    # One year after the test unless the DPO says otherwise (licite.prospects.balancing).
+    review_on = models.DateField(_("review date"), blank=True, help_text=_("Empty: one year after the test."))
     # What weighs against the interest, as licite found it (e.g. terms that forbid extraction).
     concerns = models.JSONField(_("what weighs against"), default=list, blank=True)
     assessed_by = models.ForeignKey(
@@ -333,3 +357,16 @@ class BalancingTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.assessed_at:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.review_on is None and self.assessed_at is not None:
+            self.review_on = review_date_after(self.assessed_at.date())
+        super().save(*args, **kwargs)
+
+
+def review_date_after(assessed: date) -> date:
+    """RULES C4: a balancing test is reviewed one year after it was written (29 February: the 28th)."""
+    try:
+        return assessed.replace(year=assessed.year + 1)
+    except ValueError:
+        return assessed.replace(year=assessed.year + 1, day=28)

@@ -1,5 +1,6 @@
-"""The suppression list ("liste repoussoir"), the one erasure action every way in goes through,
-and the rights requests (RULES G1-G5): received, moved, extended, refused, fulfilled."""
+"""The suppression list ("liste repoussoir"), what the person does from a message (object,
+withdraw or give consent), the one erasure action every way in goes through, and the rights
+requests (RULES G1-G5): received, moved, extended, refused, fulfilled."""
 
 from __future__ import annotations
 
@@ -21,14 +22,17 @@ from django.utils.translation import gettext
 
 from licite.accounts.models import Organisation
 from licite.audit.actions import record
-from licite.campaigns.models import OutboundMessage
+from licite.campaigns.actions import _record_prospect_contact
+from licite.campaigns.models import ContactKind, OutboundMessage
 from licite.core import deadlines
 from licite.core.clocks import suppression_keep_until
 from licite.core.emails import normalize_email
 from licite.core.suppression import suppression_hash
-from licite.prospects.models import Prospect, ProspectStatus
+from licite.prospects.models import LegalBasis, Prospect, ProspectStatus
 from licite.rights.models import (
+    ERASING_KINDS,
     OPEN_STATES,
+    ConsentRecord,
     IntakeAttempt,
     RequestChannel,
     RequestKind,
@@ -47,6 +51,8 @@ class Erasure:
     renewed: int  # entries already there, their keeping period restarted
     erased_prospects: int
     cancelled_messages: int
+    fulfilled_requests: int = 0  # the person's open erasure, objection, withdrawal requests
+    forgotten_requests: int = 0  # requests that kept an address or a note and keep neither now
 
 
 @dataclass(frozen=True)
@@ -77,28 +83,92 @@ def do_suppress_hash(actor: Any, digest: str, reason: str, channel: str = "staff
     return Suppression(entry, erasure.added == 1, erasure.erased_prospects)
 
 
+# --- What the person does from a message: object, withdraw consent, consent (RULES G3, G5) -----
+
+
+@transaction.atomic
+def do_object(message: OutboundMessage, channel: str) -> Erasure:
+    """RULES G3, G4, E3, F3: an objection through a message (the one-click link, its page, the
+    mailto of List-Unsubscribe, a reply quoting it) takes effect at once, for good."""
+    return do_object_hash(message.key_hash, channel)
+
+
+@transaction.atomic
+def do_object_hash(digest: str, channel: str) -> Erasure:
+    """The same from the keyed hash alone (a mail from the person's address): a prospect whose
+    basis is consent withdraws it (RULES G5), any other objects (RULES G3); known or not, the
+    hash keeps them from any future import. The one erasure, with their requests (do_erase)."""
+    prospect = Prospect.objects.filter(key_hash=digest).first()
+    withdrawal = prospect is not None and prospect.legal_basis == LegalBasis.CONSENT
+    reason = SuppressionReason.WITHDRAWAL if withdrawal else SuppressionReason.OBJECTION
+    return do_erase(None, [digest], reason, channel=channel)
+
+
+@transaction.atomic
+def do_give_consent(message: OutboundMessage, evidence: dict[str, str], now: datetime | None = None) -> bool:
+    """RULES G5, C1: record consent with its proof; the prospect may then receive prospecting."""
+    now = now or timezone.now()
+    if message.prospect_id is None or message.kind != OutboundMessage.Kind.CONSENT_REQUEST:
+        return False
+    consent = (
+        ConsentRecord.objects.filter(
+            prospect_id=message.prospect_id, given_at__isnull=True, refused_at__isnull=True
+        )
+        .order_by("-requested_at")
+        .first()
+    )
+    if consent is None:
+        return False
+    consent.given_at, consent.evidence = now, evidence
+    consent.save(update_fields=["given_at", "evidence"])
+    Prospect.objects.filter(pk=message.prospect_id).update(
+        status=ProspectStatus.ACTIVE, legal_basis=LegalBasis.CONSENT
+    )
+    # RULES F1: the click that consents is a contact the prospect initiated.
+    _record_prospect_contact(message.prospect_id, ContactKind.CLICK, now, message)
+    record(None, "consent.given", consent, wording_version=consent.wording_version)
+    return True
+
+
+# --- The one erasure (RULES G4, F3, F4) -------------------------------------------------------
+
+
 @transaction.atomic
 def do_erase(
-    actor: Any, digests: Iterable[str], reason: str, channel: str, action: str = "", **detail: Any
+    actor: Any,
+    digests: Iterable[str],
+    reason: str,
+    channel: str,
+    action: str = "",
+    answering: RightsRequest | None = None,
+    **detail: Any,
 ) -> Erasure:
     """RULES G4, F3, F4: the one erasure. The keyed hash goes on (or stays on) the suppression list,
     so that no import brings the person back; their prospect records go (with provenance, consent
     records and contact events); their queued messages are cancelled; the outbox keeps no address
-    and no body for them. One audit entry, of ids and counts only.
+    and no body for them; their rights requests are settled (_settle_requests). One audit entry,
+    of ids and counts only.
 
-    `action` names that entry after its cause (default: suppression.added or .renewed)."""
+    `action` names that entry after its cause (default: suppression.added or .renewed);
+    `answering` is the request this erasure fulfils, if any (its caller closes it)."""
     hashes = sorted(set(digests))
     now = timezone.now()
-    added = renewed = erased = cancelled = 0
+    added = renewed = erased = cancelled = fulfilled = forgotten = 0
     for start in range(0, len(hashes), ERASE_BATCH):
         batch = hashes[start : start + ERASE_BATCH]
         batch_added, batch_renewed = _suppress(batch, reason, now)
         added, renewed = added + batch_added, renewed + batch_renewed
         erased += _delete_prospects(batch)
         cancelled += _clear_outbox(batch)
+        batch_fulfilled, batch_forgotten = _settle_requests(actor, batch, channel, answering, now)
+        fulfilled, forgotten = fulfilled + batch_fulfilled, forgotten + batch_forgotten
     target = SuppressionEntry.objects.get(key_hash=hashes[0]) if len(hashes) == 1 else None
     if len(hashes) != 1:
         detail["entries"] = len(hashes)
+    if answering is not None:
+        detail["request"] = answering.pk
+    if fulfilled:
+        detail["fulfilled_requests"] = fulfilled
     transaction.on_commit(scrub_files)
     record(
         actor,
@@ -110,7 +180,41 @@ def do_erase(
         cancelled_messages=cancelled,
         **detail,
     )
-    return Erasure(added, renewed, erased, cancelled)
+    return Erasure(added, renewed, erased, cancelled, fulfilled, forgotten)
+
+
+def _settle_requests(
+    actor: Any, hashes: list[str], channel: str, answering: RightsRequest | None, now: datetime
+) -> tuple[int, int]:
+    """The person's rights requests, whichever way the erasure came (a request, the one-click
+    link, the mailto, provider feedback, staff, the purge), as a DPO would settle them:
+
+    - an open erasure, objection or consent withdrawal request is fulfilled by this erasure: what
+      it asked for is done (RULES G3, G4), and it needs no other answer than a request fulfilled
+      through its own channel would get (none);
+    - every closed request keeps the keyed hash, never the address nor the note (RULES G4);
+    - any other open request (access, portability, rectification, restriction, other) keeps its
+      address until it is answered: the person is still owed that answer within the month
+      (RULES G1, G2: an access request is answered "we keep a coded fingerprint of your address");
+      closing it then forgets the address (forget_if_erased).
+
+    Returns (requests fulfilled, requests that kept an address or a note and no longer do)."""
+    requests = RightsRequest.objects.select_for_update().filter(key_hash__in=hashes, state__in=OPEN_STATES)
+    answered = requests.filter(kind__in=ERASING_KINDS)
+    if answering is not None:
+        answered = answered.exclude(pk=answering.pk)
+    settled = list(answered.order_by("pk"))
+    RightsRequest.objects.filter(pk__in=[r.pk for r in settled]).update(
+        state=RequestState.FULFILLED, closed_at=now
+    )
+    for request in settled:
+        record(actor, "rights.fulfilled", request, kind=request.kind, by_erasure=channel)
+    closed = ~models.Q(state__in=OPEN_STATES)
+    if answering is not None:
+        closed |= models.Q(pk=answering.pk)
+    holding = ~models.Q(email="") | ~models.Q(note="")
+    forgotten = RightsRequest.objects.filter(closed, holding, key_hash__in=hashes).update(email="", note="")
+    return len(settled), forgotten
 
 
 def _suppress(hashes: list[str], reason: str, now: Any) -> tuple[int, int]:
@@ -337,6 +441,7 @@ def do_refuse_request(actor: Any, request: RightsRequest, reason: str) -> Rights
     request.closed_at = timezone.now()
     request.save(update_fields=["state", "refusal_reason", "closed_at"])
     message = _queue_answer(request, "refusal", reason=request.refusal_reason)
+    forget_if_erased(request)
     record(actor, "rights.refused", request, kind=request.kind, message=message.pk)
     return request
 
@@ -354,6 +459,7 @@ def do_fulfil_request(
     detail = _FULFIL[RequestKind(request.kind)](actor, request, changes or {})
     request.state, request.closed_at = RequestState.FULFILLED, timezone.now()
     request.save(update_fields=["state", "closed_at"])
+    forget_if_erased(request)
     record(actor, "rights.fulfilled", request, kind=request.kind, **detail)
     return request
 
@@ -368,16 +474,19 @@ def _fulfil_erasure(actor: Any, request: RightsRequest, changes: dict[str, str])
     _no_changes(request, changes)
     reason = ERASURE_REASONS[RequestKind(request.kind)]
     erasure = do_erase(actor, [request.key_hash], reason, request.channel, action="rights.erased",
-                       request=request.pk)  # fmt: skip
-    forget_addresses(request.key_hash)
+                       answering=request)  # fmt: skip
     request.email, request.note = "", ""
     return {"erased_prospects": erasure.erased_prospects}
 
 
-def forget_addresses(digest: str) -> int:
-    """RULES G4: once the person is erased, their requests keep the keyed hash, never the address
-    (nor a note, which might name them): kind, channel, dates and state prove the answer."""
-    return RightsRequest.objects.filter(key_hash=digest).update(email="", note="")
+def forget_if_erased(request: RightsRequest) -> None:
+    """RULES G4: a request of a person erased since, once answered, keeps the keyed hash, never
+    the address (nor a note, which might name them): kind, channel, dates and state prove the
+    answer. The answer itself is already in the outbox."""
+    erased = SuppressionEntry.objects.filter(key_hash=request.key_hash).exists()
+    if (request.email or request.note) and erased:
+        RightsRequest.objects.filter(pk=request.pk).update(email="", note="")
+        request.email, request.note = "", ""
 
 
 def _fulfil_rectification(actor: Any, request: RightsRequest, changes: dict[str, str]) -> dict[str, Any]:
@@ -491,7 +600,9 @@ class AccessLinkExpired(Exception):
 
 
 def request_for_access_token(token: str) -> RightsRequest | None:
-    """The request a link was signed for; None for a link never signed; AccessLinkExpired."""
+    """The request a link was signed for; None for a link never signed or for a person erased
+    since it was sent (a person erased before it was sent is told what survives: the keyed
+    hash); AccessLinkExpired."""
     signer = signing.TimestampSigner(salt=ACCESS_SALT)
     try:
         pk = signer.unsign(token, max_age=timedelta(hours=ACCESS_LINK_HOURS))
@@ -500,15 +611,21 @@ def request_for_access_token(token: str) -> RightsRequest | None:
         raise AccessLinkExpired(expired.language if expired else "fr") from None
     except signing.BadSignature:
         return None
-    return RightsRequest.objects.filter(pk=pk, kind__in=(RequestKind.ACCESS, RequestKind.PORTABILITY)).first()
+    kinds = (RequestKind.ACCESS, RequestKind.PORTABILITY)
+    request = RightsRequest.objects.filter(pk=pk, kind__in=kinds).first()
+    if request is None or request.closed_at is None:
+        return request
+    erased = SuppressionEntry.objects.filter(key_hash=request.key_hash, created_at__gt=request.closed_at)
+    return None if erased.exists() else request
 
 
 @transaction.atomic
 def do_download_access(request: RightsRequest, fmt: str) -> str:
     """Each download of the access export is an audit entry (the person, through the link)."""
-    from licite.rights.access import access_report, as_html, as_json
+    from licite.rights.access import as_html, as_json, report_for_hash
 
-    report = access_report(request.email, request.language)
+    # By the keyed hash: the address is forgotten once the person is erased (forget_if_erased).
+    report = report_for_hash(request.key_hash, request.language)
     record(None, "rights.access_downloaded", request, format=fmt, held=report["held"])
     return as_json(report) if fmt == "json" else as_html(report)
 

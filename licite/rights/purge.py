@@ -109,6 +109,9 @@ def run_purge(
         report.last_chance = do_queue_last_chance(actor, now, days, dry_run=dry_run)
     if report.batches:
         scrub_files()
+    if not dry_run:
+        # The run itself, even when nothing was due: `licite compliance` checks the purge runs.
+        record(actor, "purge.completed", None, **report.erased, last_chance=report.last_chance)
     return report
 
 

@@ -31,14 +31,19 @@ def purge() -> dict[str, int]:
 
 
 def start_schedule() -> Any:
-    """Start the purge's schedule (LICITE_PURGE_SCHEDULE) in a background thread; return the
-    scheduler, to shut down when the worker stops."""
+    """Start the purge's schedule (LICITE_PURGE_SCHEDULE), and the mailbox's when LICITE_IMAP_URL
+    is set (LICITE_INBOX_SCHEDULE), in a background thread; return the scheduler, to shut down
+    when the worker stops."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    scheduler = BackgroundScheduler(timezone=timezone.get_default_timezone())
-    trigger = cron_trigger(settings.LICITE_PURGE_SCHEDULE, timezone.get_default_timezone())
+    zone = timezone.get_default_timezone()
+    scheduler = BackgroundScheduler(timezone=zone)
+    trigger = cron_trigger(settings.LICITE_PURGE_SCHEDULE, zone)
     # Missed while the worker was down: one run when it comes back, within the day.
     scheduler.add_job(enqueue_purge, trigger, name="purge", coalesce=True, misfire_grace_time=86_400)
+    if settings.LICITE_IMAP_URL:
+        inbox = cron_trigger(settings.LICITE_INBOX_SCHEDULE, zone)
+        scheduler.add_job(enqueue_inbox, inbox, name="inbox", coalesce=True, misfire_grace_time=3_600)
     scheduler.start()
     return scheduler
 
@@ -47,18 +52,30 @@ def enqueue_purge() -> None:
     """Enqueue the purge, unless one is already waiting or running (several workers may share
     the database, each with the schedule: the purge runs once)."""
     try:
-        if not _purge_pending():
+        if not _pending(purge):
             result = purge.enqueue()
             log.info("purge enqueued: task %s", result.id)
     finally:
         connection.close()  # this thread's own connection, idle until tomorrow
 
 
-def _purge_pending() -> bool:
+def enqueue_inbox() -> None:
+    """Enqueue a reading of the mailbox (licite.campaigns.tasks.read_inbox), unless one is
+    already waiting or running: a slow server never piles readings up."""
+    from licite.campaigns.tasks import read_inbox
+
+    try:
+        if not _pending(read_inbox):
+            read_inbox.enqueue()
+    finally:
+        connection.close()
+
+
+def _pending(job: Any) -> bool:
     if not str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db."):
         return False
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     waiting = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
-    return DBTaskResult.objects.filter(task_path=purge.module_path, status__in=waiting).exists()
+    return DBTaskResult.objects.filter(task_path=job.module_path, status__in=waiting).exists()

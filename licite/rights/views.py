@@ -108,7 +108,7 @@ def access(request: HttpRequest, token: str) -> HttpResponse:
         rights_request = request_for_access_token(token)
     except AccessLinkExpired as expired:
         return _page(request, "access_expired", expired.language, status=410)
-    if rights_request is None or not rights_request.email:  # never signed, or the person erased since
+    if rights_request is None:  # never signed, or the person erased since
         language = (
             rights_request.language if rights_request else translation.get_language_from_request(request)
         )

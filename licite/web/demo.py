@@ -31,6 +31,8 @@ from licite.lib.fictitious import (
     Fictitious,
     ascii_slug,
 )
+from licite.processors.actions import do_save_processor
+from licite.processors.models import Processor
 from licite.prospects.actions import do_assess_source
 from licite.prospects.models import (
     Audience,
@@ -46,6 +48,7 @@ from licite.prospects.models import (
     Visibility,
 )
 from licite.register.models import ProcessingActivity
+from licite.register.presets import B2B, B2C, do_write_presets
 from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
 
 # The countries of the demo's companies, one company each: mostly French, some English-speaking.
@@ -87,6 +90,25 @@ BALANCING = {
         "A person who writes to us expects an answer and a follow-up about what they asked.",
         "Notice at collection, one-click objection in every message.",
     ),
+}
+
+
+# RULES C4: what every demo test says of necessity and of its conclusion.
+NECESSITY = (
+    "Only the name, job, company and work address are kept: what a message about the person's "
+    "job needs, and nothing more (RULES B6)."
+)
+CONCLUSION = "The offer relates to the persons' jobs and they can object at once: the interest prevails."
+
+# RULES B7: the demo sends through an email provider established and hosting in the EU.
+EMAIL_PROCESSOR = {
+    "name": "Brevo",
+    "service": "Sending the prospecting emails",
+    "country": "FR",
+    "transfer_mechanism": "none",
+    "contract_date": "2026-01-15",
+    "contract_reference": "Brevo data processing agreement, accepted 2026-01-15",
+    "email_backend": "brevo",
 }
 
 
@@ -146,51 +168,6 @@ def _sources() -> list[Source]:
     ]
 
 
-def _activity() -> ProcessingActivity:
-    return ProcessingActivity(
-        name="Prospection commerciale B2B par courrier électronique",
-        purpose_fr="Prospecter des entreprises par courrier électronique pour nos services de conseil.",
-        purpose_en="Prospecting companies for our consulting services by email.",
-        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
-        interest_pursued_fr=(
-            "Développer notre activité auprès d'entreprises dont les équipes peuvent avoir besoin "
-            "de nos services."
-        ),
-        interest_pursued_en="Developing our business with companies whose staff may need our services.",
-        data_subjects="Professional contacts at prospected companies; consumers asked for consent.",
-        data_categories=["identity", "professional life"],
-        recipients_internal_fr="Équipes commerciale et marketing",
-        recipients_internal_en="Sales and marketing teams",
-        processors="Email delivery provider (Art. 28 contract)",
-        transfers_outside_eu_fr="Aucun",
-        transfers_outside_eu_en="None",
-        retention_fr="3 ans à compter de la collecte ou du dernier contact venu du prospect",
-        retention_en="3 years from collection or from the last contact initiated by the prospect",
-        security_measures=["access control", "traceability", "backup", "encryption"],
-    )
-
-
-def _consent_activity() -> ProcessingActivity:
-    return ProcessingActivity(
-        name="Offres par courrier électronique aux particuliers (consentement)",
-        purpose_fr=(
-            "Envoyer nos offres par courrier électronique aux particuliers qui ont accepté de les recevoir."
-        ),
-        purpose_en="Sending our offers by email to consumers who agreed to receive them.",
-        legal_basis=LegalBasis.CONSENT,
-        data_subjects="Consumers who gave their consent (double opt-in).",
-        data_categories=["identity"],
-        recipients_internal_fr="Équipe marketing",
-        recipients_internal_en="Marketing team",
-        processors="Email delivery provider (Art. 28 contract)",
-        transfers_outside_eu_fr="Aucun",
-        transfers_outside_eu_en="None",
-        retention_fr="Jusqu'au retrait du consentement, et au plus 3 ans après le dernier contact",
-        retention_en="Until consent is withdrawn, and at most 3 years after the last contact",
-        security_measures=["access control", "traceability", "backup", "encryption"],
-    )
-
-
 def _companies(fictitious: Fictitious) -> list[Company]:
     """One fictitious company for each of COMPANY_COUNTRIES, each on its own `.example` domain."""
     companies: dict[str, Company] = {}
@@ -241,8 +218,11 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
     rng, fictitious = random.Random(seed), Fictitious(seed)
     companies = _companies(fictitious)
     sources = [Source.objects.filter(name=s.name).first() or _saved(s) for s in _sources()]
+    do_write_presets(collector)  # the register's presets, as `licite init` writes them
+    for activity in ProcessingActivity.objects.filter(preset__in=(B2B, B2C)):
+        activity.sources.add(*sources)  # RULES H1: the register names the real sources
     _assess(sources, collector)
-    ProcessingActivity.objects.bulk_create([_activity(), _consent_activity()], ignore_conflicts=True)
+    _declare_email_processor(collector)
     batches = {source.pk: _demo_batch(source, now, collector) for source in sources}
     prospects, links = [], []
     seen: set[str] = set()
@@ -350,11 +330,28 @@ def _suppression_entries(rng: random.Random, now: datetime) -> int:
     return len(entries)
 
 
+def _b2b_activity() -> ProcessingActivity | None:
+    """The register's B2B prospecting activity (licite.register.presets), unless deleted."""
+    return ProcessingActivity.objects.filter(preset=B2B).first()
+
+
 def _assess(sources: list[Source], collector: User | None) -> None:
     """RULES C4: each demo source gets its balancing test, so that the demo shows a lawful state."""
+    activity = _b2b_activity()
     for source in sources:
         if source.name in BALANCING and not source.balancing_tests.exists():
-            do_assess_source(collector, source, *BALANCING[source.name])
+            interest, expectations, safeguards = BALANCING[source.name]
+            do_assess_source(
+                collector, source, interest, expectations, safeguards,
+                necessity=NECESSITY, conclusion="favourable", conclusion_text=CONCLUSION, activity=activity,
+            )  # fmt: skip
+
+
+def _declare_email_processor(collector: User | None) -> None:
+    """RULES B7: the demo's email provider is a processor under an Art. 28 contract, in the EU."""
+    if not Processor.objects.filter(name=EMAIL_PROCESSOR["name"]).exists():
+        activity = _b2b_activity()
+        do_save_processor(collector, activities=[activity.name] if activity else [], **EMAIL_PROCESSOR)
 
 
 def _demo_batch(source: Source, now: datetime, collector: User | None) -> ImportBatch:

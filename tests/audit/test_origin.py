@@ -24,7 +24,8 @@ def test_a_page_read_in_the_browser_is_recorded_as_from_the_web(client, owner):
 
 def test_a_command_records_its_actions_as_from_the_command_line(source):
     call_command("sources", "assess", source.name, "--interest", "i", "--expectations", "e",
-                 "--safeguards", "s", stdout=io.StringIO())  # fmt: skip
+                 "--safeguards", "s", "--necessity", "n", "--conclusion", "favourable",
+                 stdout=io.StringIO())  # fmt: skip
     assert AuditEvent.objects.order_by("sequence").last().via == "cli"
 
 

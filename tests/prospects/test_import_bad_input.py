@@ -100,6 +100,10 @@ def test_a_bad_file_is_refused_with_one_clear_line(case, tmp_path):
             "e",
             "--safeguards",
             "s",
+            "--necessity",
+            "n",
+            "--conclusion",
+            "favourable",
             env=env,
         ).returncode
         == 0

@@ -42,7 +42,21 @@ def prepared(tmp_path: Path) -> dict[str, str]:
     for args in (
         ("migrate", "--noinput"),
         ("sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"),
-        ("sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"),
+        (
+            "sources",
+            "assess",
+            "Salon",
+            "--interest",
+            "i",
+            "--expectations",
+            "e",
+            "--safeguards",
+            "s",
+            "--necessity",
+            "n",
+            "--conclusion",
+            "favourable",
+        ),
     ):
         assert run_licite(*args, env=env).returncode == 0
     return env

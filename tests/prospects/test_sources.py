@@ -147,9 +147,10 @@ def test_an_import_without_a_balancing_test_says_which_command_to_run(write_csv)
     add("Annuaire")
     with pytest.raises(CommandError) as refused:
         call_command("import", write_csv(HEADER + "A;B;a.b@acme.example;;;;;\n"), "--source", "Annuaire")
-    assert 'licite sources assess "Annuaire" --interest TEXT --expectations TEXT --safeguards TEXT' in str(
-        refused.value
-    )
+    assert (
+        'licite sources assess "Annuaire" --interest TEXT --necessity TEXT --expectations TEXT '
+        "--safeguards TEXT --conclusion favourable|unfavourable"
+    ) in str(refused.value)
 
 
 def test_assessing_a_source_whose_terms_forbid_extraction_warns_that_it_weighs_against():
@@ -163,6 +164,10 @@ def test_assessing_a_source_whose_terms_forbid_extraction_warns_that_it_weighs_a
         "public profile",
         "--safeguards",
         "notice",
+        "--necessity",
+        "only the work address",
+        "--conclusion",
+        "favourable",
     )
     assert "Balancing test recorded" in out
     assert "weighs against the legitimate interest" in err
@@ -172,13 +177,15 @@ def test_assessing_a_source_whose_terms_forbid_extraction_warns_that_it_weighs_a
 def test_an_empty_part_of_the_balancing_test_is_refused():
     add("Annuaire")
     with pytest.raises(CommandError, match="--safeguards: this part of the balancing test must be written"):
-        run("assess", "Annuaire", "--interest", "sell", "--expectations", "x", "--safeguards", "  ")
+        run("assess", "Annuaire", "--interest", "sell", "--expectations", "x", "--safeguards", "  ",
+            "--necessity", "n", "--conclusion", "favourable")  # fmt: skip
 
 
 def test_every_change_to_a_source_is_audited():
     add("Annuaire")
     add("Annuaire", "--url", "https://annuaire.example/")
-    run("assess", "Annuaire", "--interest", "i", "--expectations", "e", "--safeguards", "s")
+    run("assess", "Annuaire", "--interest", "i", "--expectations", "e", "--safeguards", "s",
+        "--necessity", "n", "--conclusion", "favourable")  # fmt: skip
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["source.created", "source.updated", "source.assessed"]
 

@@ -21,19 +21,38 @@ def erase(*args: str) -> str:
     return out.getvalue()
 
 
-def test_erase_removes_the_person_keeps_the_hash_and_blanks_their_requests(prospects):
-    call_command("rights", "request", JEANNE, "--kind", "access", "--channel", "phone", stdout=io.StringIO())
+def test_erase_removes_the_person_keeps_the_hash_and_settles_their_requests(prospects):
+    request("access")
+    objection = request("objection", "--note", "Phoned, Jeanne Dupont")
     out = erase(" Jeanne.Dupont@ACME-industrie.example")
     assert "Keyed hash added to the suppression list (reason: erasure)." in out
     assert "Prospect records erased: 1;" in out
-    assert "rights requests without address: 1." in out
+    assert "rights requests fulfilled: 1; without address: 1." in out
     assert not Prospect.objects.filter(email=JEANNE).exists()
     assert SuppressionEntry.objects.get().reason == "erasure"
-    request = RightsRequest.objects.get()
-    assert request.email == ""
-    assert request.key_hash == SuppressionEntry.objects.get().key_hash
+    objection = RightsRequest.objects.get(kind="objection")
+    assert (objection.state, objection.email, objection.note) == ("fulfilled", "", "")
+    assert objection.key_hash == SuppressionEntry.objects.get().key_hash
     event = AuditEvent.objects.get(action="suppression.added")
     assert (event.detail["channel"], event.detail["erased_prospects"]) == ("staff", 1)
+    assert event.detail["fulfilled_requests"] == 1
+
+
+def test_an_open_access_request_keeps_the_address_until_answered_then_forgets_it(prospects):
+    access = request("access")
+    erase(JEANNE)
+    access.refresh_from_db()
+    assert (access.state, access.email) == ("received", JEANNE), "the person is still owed the answer"
+    call_command("rights", "fulfil", str(access.pk), stdout=io.StringIO())
+    access.refresh_from_db()
+    assert (access.state, access.email) == ("fulfilled", "")
+
+
+def request(kind: str, *args: str) -> RightsRequest:
+    call_command(
+        "rights", "request", JEANNE, "--kind", kind, "--channel", "phone", *args, stdout=io.StringIO()
+    )
+    return RightsRequest.objects.get(kind=kind)
 
 
 def test_erasing_twice_says_the_hash_is_already_there(organisation):

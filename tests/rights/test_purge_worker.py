@@ -22,7 +22,21 @@ def prepared(tmp_path: Path, **settings: str) -> dict[str, str]:
     for args in (
         ("migrate", "--noinput"),
         ("sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"),
-        ("sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s"),
+        (
+            "sources",
+            "assess",
+            "Salon",
+            "--interest",
+            "i",
+            "--expectations",
+            "e",
+            "--safeguards",
+            "s",
+            "--necessity",
+            "n",
+            "--conclusion",
+            "favourable",
+        ),
         ("import", str(people), "--source", "Salon"),
     ):
         result = run_licite(*args, env=env)

@@ -13,10 +13,14 @@ from licite.accounts.actions import PROFILE_FIELDS, do_create_admin, do_set_orga
 from licite.accounts.models import Organisation, User
 from licite.conf import read_or_create_secret
 from licite.lib.commands import LiciteCommand, describe_validation_error
+from licite.processors.checks import email_processor_reminder
 
 DEMO_ORGANISATION = {
     "legal_name": "Démo Conseil SAS",
     "address": "12 rue de l'Exemple, 69002 Lyon, France",
+    "postcode": "69002",
+    "city": "Lyon",
+    "country": "France",
     "siren": "912345675",
     "contact_email": "contact@demo-conseil.example",
     "dpo_name": "Claire Exemple",
@@ -35,6 +39,16 @@ PROMPTS = {
     "default_language": "Default language (fr/en)",
 }
 REQUIRED = ("legal_name", "address", "siren", "contact_email")
+# RULES H1: the register's contacts, given by flag only (never prompted).
+CONTACT_HELP = {
+    **{name: f"Controller's {name}" for name in ("postcode", "city", "country", "phone")},
+    **{f"dpo_{name}": f"DPO's {name}" for name in ("address", "postcode", "city", "country", "phone")},
+    "dpo_company": "The DPO's company, when the DPO is external",
+    **{
+        f"representative_{name}": f"Representative in the EU (GDPR art. 27): {name}"
+        for name in ("name", "address", "postcode", "city", "country", "phone", "email")
+    },
+}
 
 
 class Command(LiciteCommand):
@@ -50,7 +64,9 @@ class Command(LiciteCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         for name in PROFILE_FIELDS:
-            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, help=PROMPTS[name])
+            parser.add_argument(
+                f"--{name.replace('_', '-')}", dest=name, help=PROMPTS.get(name) or CONTACT_HELP[name]
+            )
         parser.add_argument("--admin-username", help="Create this administrator if no user exists yet")
         parser.add_argument("--admin-email", default="", help="The administrator's email")
         parser.add_argument(
@@ -84,8 +100,11 @@ class Command(LiciteCommand):
             raise CommandError("missing " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))
         organisation = self._save_profile(values)
         self.stdout.write(f"Organisation: {organisation.legal_name} (SIREN {organisation.siren})")
+        self._write_presets()
         if not organisation.has_dpo:
             self.stderr.write("warning: no DPO contact: notices will say there is none (RULES D1).")
+        if reminder := email_processor_reminder():
+            self.stderr.write(f"warning: {reminder}")
         if options["admin_username"]:
             password = options["admin_password"] or self._env_password(interactive)
             self._create_admin(options["admin_username"], options["admin_email"], password)
@@ -96,6 +115,17 @@ class Command(LiciteCommand):
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None
         return organisation
+
+    def _write_presets(self, announce: bool = True) -> None:
+        """The register's preset activities, written once (licite.register.presets)."""
+        from licite.register.presets import do_write_presets
+
+        written = do_write_presets(self.actor)
+        if written and announce:
+            self.stdout.write(
+                f"Register: {len(written)} preset activities written; complete them in the admin "
+                "(Register of processing) and see them with `licite register list`."
+            )
 
     def _env_password(self, interactive: bool) -> str | None:
         import os
@@ -115,6 +145,7 @@ class Command(LiciteCommand):
 
     def _init_demo(self) -> None:
         organisation = Organisation.current() or self._save_profile(dict(DEMO_ORGANISATION))
+        self._write_presets(announce=False)  # the same output every time: `make run` shows it
         # A demo-only convenience: the password is kept in a 0600 file so `make run` can show it.
         password_file = Path(settings.LICITE_HOME) / "demo_admin_password"
         password = read_or_create_secret(password_file, "demo admin password")[:16]

@@ -43,7 +43,7 @@ class Command(LiciteCommand):
         )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        mailbox = _mailbox()
+        mailbox = mailbox_or_error()
         if options["interval"] < 1:
             raise CommandError("--interval: at least 1 second")
         while True:
@@ -57,7 +57,8 @@ class Command(LiciteCommand):
             time.sleep(options["interval"])
 
 
-def _mailbox() -> ImapMailbox:
+def mailbox_or_error() -> ImapMailbox:
+    """The mailbox of LICITE_IMAP_URL; CommandError, in one line, when it is not set or not valid."""
     try:
         mailbox = parse_imap_url(settings.LICITE_IMAP_URL)
     except SettingsError as exc:

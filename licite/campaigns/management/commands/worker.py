@@ -16,7 +16,10 @@ class Command(LiciteCommand):
         "Several workers may run at once, on one machine or several sharing the database.\n\n"
         "Without --batch, it also runs the purge (`licite purge`, RULES F1-F4) on the schedule "
         f"LICITE_PURGE_SCHEDULE gives, now {settings.LICITE_PURGE_SCHEDULE!r} (cron: minute hour day "
-        "month weekday, in LICITE_TIME_ZONE), through the same task queue."
+        "month weekday, in LICITE_TIME_ZONE), through the same task queue; and, when "
+        "LICITE_IMAP_URL is set, it reads that mailbox (`licite inbox`: objections and replies) on "
+        f"the schedule LICITE_INBOX_SCHEDULE gives, now {settings.LICITE_INBOX_SCHEDULE!r}"
+        f"{'' if settings.LICITE_IMAP_URL else ' (LICITE_IMAP_URL is not set: not read)'}."
     )
     example = "licite worker --batch"
     audit_via = "worker"

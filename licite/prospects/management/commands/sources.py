@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,8 +10,16 @@ from rich.table import Table
 
 from licite.core.sources import may_collect_from
 from licite.lib.commands import LiciteCommand, describe_validation_error
+from licite.prospects import balancing
 from licite.prospects.actions import do_assess_source, do_save_source, source_facts
-from licite.prospects.models import CollectionMethod, ExtractionAllowed, Source, SourceKind, Visibility
+from licite.prospects.models import (
+    BalancingTest,
+    CollectionMethod,
+    ExtractionAllowed,
+    Source,
+    SourceKind,
+    Visibility,
+)
 
 
 class Command(LiciteCommand):
@@ -27,7 +37,9 @@ class Command(LiciteCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{add,list,show,assess}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{add,list,show,assess,balancing-export}"
+        )
         add = actions.add_parser("add", help="Declare a source, or update the one of that name")
         add.add_argument("name")
         add.add_argument("--kind", required=True, choices=SourceKind.values)
@@ -58,6 +70,9 @@ class Command(LiciteCommand):
         assess.add_argument("name")
         assess.add_argument("--interest", required=True, help="The legitimate interest pursued")
         assess.add_argument(
+            "--necessity", required=True, help="Why the processing is needed for that interest, and no less"
+        )
+        assess.add_argument(
             "--expectations",
             required=True,
             help="Why the persons can reasonably expect this use of their data",
@@ -65,10 +80,30 @@ class Command(LiciteCommand):
         assess.add_argument(
             "--safeguards", required=True, help="What protects them (information, objection...)"
         )
+        assess.add_argument(
+            "--conclusion",
+            required=True,
+            metavar="{favourable,unfavourable}",
+            help="favourable: the interest prevails; unfavourable: the persons' rights prevail",
+        )
+        assess.add_argument("--conclusion-text", default="", help="The reasoning of the conclusion")
+        assess.add_argument(
+            "--activity", help="The processing activity of the register (the purpose) the test is for"
+        )
+        assess.add_argument(
+            "--review-date", help="When to review the test (YYYY-MM-DD; default: one year from today)"
+        )
+        export = actions.add_parser(
+            "balancing-export", help="Write the balancing tests as a document (RULES C4)"
+        )
+        export.add_argument("name", nargs="?", help="Only this source's tests (default: every source)")
+        export.add_argument("--format", dest="fmt", default="html", metavar="{html,pdf,md}")
+        export.add_argument("--out", required=True, help="The file to write")
+        export.add_argument("--lang", default="fr", metavar="{fr,en}", help="The language of the labels")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.out = self.console()
-        getattr(self, f"_{options['action']}")(options)
+        getattr(self, f"_{options['action'].replace('-', '_')}")(options)
 
     def _add(self, options: dict[str, Any]) -> None:
         fields = ("kind", "url", "method", "extraction_allowed", "visibility", "terms_reference", "notes")
@@ -109,10 +144,8 @@ class Command(LiciteCommand):
             ("prospects", source.prospects.count()),
         ):  # fmt: skip
             self.stdout.write(f"{label + ':':<20}{value}")
-        for test in source.balancing_tests.all():
-            self.stdout.write(f"balancing test of {test.assessed_at:%Y-%m-%d}: interest: {test.interest}")
-            for concern in test.concerns:
-                self.stdout.write(f"  weighs against: {concern}")
+        for test in source.balancing_tests.select_related("activity", "assessed_by"):
+            self._show_test(test)
         self._explain(source)
 
     def _explain(self, source: Source) -> None:
@@ -126,17 +159,71 @@ class Command(LiciteCommand):
         if decision.hint:
             self.stdout.write(f"  run: {decision.hint}")
 
+    def _show_test(self, test: BalancingTest) -> None:
+        """Every part of a balancing test, as its author wrote it (RULES C4)."""
+        self.stdout.write(f"balancing test of {test.assessed_at:%Y-%m-%d}:")
+        for label, value in balancing.test_parts(test):
+            self.stdout.write(f"  {label + ':':<31}{value}")
+        for concern in test.concerns:
+            self.stdout.write(f"  weighs against: {concern}")
+
     def _assess(self, options: dict[str, Any]) -> None:
         source = _get(options["name"])
         try:
             test = do_assess_source(
-                self.actor, source, options["interest"], options["expectations"], options["safeguards"]
+                self.actor,
+                source,
+                options["interest"],
+                options["expectations"],
+                options["safeguards"],
+                necessity=options["necessity"],
+                conclusion=options["conclusion"],
+                conclusion_text=options["conclusion_text"],
+                activity=_activity(options["activity"]),
+                review_on=_date(options["review_date"]),
             )
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None
-        self.stdout.write(f"Balancing test recorded for {source.name} ({test.assessed_at:%Y-%m-%d}).")
+        self.stdout.write(
+            f"Balancing test recorded for {source.name} ({test.assessed_at:%Y-%m-%d}, {test.conclusion}, "
+            f"review by {test.review_on:%Y-%m-%d})."
+        )
         for concern in test.concerns:
             self.stderr.write(f"warning: weighs against the legitimate interest: {concern}")
+
+    def _balancing_export(self, options: dict[str, Any]) -> None:
+        if options["fmt"] not in ("html", "pdf", "md"):
+            raise CommandError(f"--format: expected html, pdf or md, not {options['fmt']!r}")
+        if options["lang"] not in ("fr", "en"):
+            raise CommandError(f"--lang: expected fr or en, not {options['lang']!r}")
+        sources = [_get(options["name"])] if options["name"] else None
+        data = balancing.do_export_balancing(self.actor, options["lang"], options["fmt"], sources)
+        try:
+            Path(options["out"]).write_bytes(data)
+        except OSError as exc:
+            raise CommandError(f"--out: cannot write {options['out']}: {exc.strerror}") from None
+        self.stdout.write(f"Balancing tests written to {options['out']}.")
+
+
+def _activity(name: str | None) -> Any:
+    if name is None:
+        return None
+    from licite.register.models import ProcessingActivity
+
+    activity = ProcessingActivity.objects.filter(name=name).first()
+    if activity is None:
+        known = ", ".join(ProcessingActivity.objects.values_list("name", flat=True)[:20]) or "none yet"
+        raise CommandError(f"--activity: no processing activity named {name!r}; known: {known}")
+    return activity
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--review-date: not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _get(name: str) -> Source:

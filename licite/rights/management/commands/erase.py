@@ -6,7 +6,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from licite.core.emails import InvalidEmail
 from licite.lib.commands import LiciteCommand
-from licite.rights.actions import do_erase, forget_addresses, key_hash
+from licite.rights.actions import do_erase, key_hash
 from licite.rights.models import SuppressionReason
 
 
@@ -14,8 +14,10 @@ class Command(LiciteCommand):
     help = (
         "Erase a person now: the one erasure (RULES G3, G4, F3, F4).\n\n"
         "Their prospect records go, with provenance, consent records and contact events; queued "
-        "messages are cancelled and the outbox keeps neither address nor body; their rights "
-        "requests keep only the keyed hash. The keyed hash goes on the suppression list, so that "
+        "messages are cancelled and the outbox keeps neither address nor body; their open "
+        "erasure, objection and withdrawal requests are fulfilled, and their answered requests "
+        "keep only the keyed hash (an open access request keeps the address until answered). "
+        "The keyed hash goes on the suppression list, so that "
         "no import brings the person back."
     )
     example = "licite erase jeanne.dupont@acme.example --reason objection"
@@ -35,10 +37,10 @@ class Command(LiciteCommand):
         except InvalidEmail as exc:
             raise CommandError(f"not a valid email address: {exc.reason}") from None
         erasure = do_erase(self.actor, [digest], options["reason"], channel="staff")
-        forgotten = forget_addresses(digest)
         state = "added to" if erasure.added else "already on"
         self.stdout.write(f"Keyed hash {state} the suppression list (reason: {options['reason']}).")
         self.stdout.write(
             f"Prospect records erased: {erasure.erased_prospects}; queued messages cancelled: "
-            f"{erasure.cancelled_messages}; rights requests without address: {forgotten}."
+            f"{erasure.cancelled_messages}; rights requests fulfilled: {erasure.fulfilled_requests}; "
+            f"without address: {erasure.forgotten_requests}."
         )

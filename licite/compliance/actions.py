@@ -1,0 +1,159 @@
+"""Use cases of accountability: the breach log, the suppression key's backup, the compliance check.
+
+Each writes its audit entry (ids, counts and choices, never the free text of a breach).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from licite.audit.actions import record
+from licite.compliance.models import Breach, BreachRisk, KeyAcknowledgement
+from licite.core import compliance
+
+BREACH_FIELDS = (
+    "found_at", "nature", "data_concerned", "persons_count", "records_count", "consequences",
+    "measures", "risk",
+)  # fmt: skip
+
+
+class BreachError(Exception):
+    """A change the breach log refuses: the message says why."""
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _require_past(moment: datetime, name: str, now: datetime) -> None:
+    if moment > now:
+        raise BreachError(f"{name} {moment:%Y-%m-%d %H:%M} is in the future")
+
+
+@transaction.atomic
+def do_record_breach(actor: Any, now: datetime | None = None, **fields: Any) -> Breach:
+    """RULES H1b (art. 33.5): document a breach; the 72-hour clock runs from `found_at`."""
+    _require_past(fields["found_at"], "found at", now or timezone.now())
+    breach = Breach(**fields, recorded_by=_user(actor))
+    breach.full_clean()
+    breach.save()
+    record(actor, "breach.recorded", breach, risk=breach.risk, nature=breach.nature,
+           persons=breach.persons_count, records=breach.records_count)  # fmt: skip
+    return breach
+
+
+@transaction.atomic
+def do_update_breach(actor: Any, breach: Breach, **fields: Any) -> Breach:
+    """Complete what was learnt since (risk, counts, measures): the entry names the fields changed."""
+    unknown = set(fields) - set(BREACH_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown breach fields: {', '.join(sorted(unknown))}")
+    changed = sorted(name for name, value in fields.items() if getattr(breach, name) != value)
+    for name in changed:
+        setattr(breach, name, fields[name])
+    breach.full_clean()
+    breach.save()
+    record(actor, "breach.updated", breach, fields=changed, risk=breach.risk)
+    return breach
+
+
+@transaction.atomic
+def do_notify_breach(actor: Any, breach: Breach, at: datetime, now: datetime | None = None) -> Breach:
+    """RULES H1b (art. 33.1): the CNIL was notified at `at`."""
+    _require_past(at, "--at", now or timezone.now())
+    if at < breach.found_at:
+        raise BreachError("the notification cannot come before the breach was found")
+    breach.cnil_notified_at = at
+    breach.save(update_fields=["cnil_notified_at", "updated_at"])
+    late = at > breach.deadline
+    record(actor, "breach.notified", breach, late=late)
+    return breach
+
+
+@transaction.atomic
+def do_waive_notification(actor: Any, breach: Breach, reason: str) -> Breach:
+    """RULES H1b (art. 33.1): no notification, for a breach unlikely to result in a risk; why is written."""
+    if breach.risk != BreachRisk.NONE:
+        raise BreachError(
+            f"breach {breach.pk} is recorded with risk {breach.risk!r}: only a breach unlikely to "
+            "result in a risk may go unnotified (set --risk none with `licite breach update` first)"
+        )
+    if not reason.strip():
+        raise BreachError("--reason: say why the breach is unlikely to result in a risk")
+    breach.no_notification_reason = reason.strip()
+    breach.save(update_fields=["no_notification_reason", "updated_at"])
+    record(actor, "breach.notification_waived", breach)
+    return breach
+
+
+@transaction.atomic
+def do_tell_persons(actor: Any, breach: Breach, at: datetime, now: datetime | None = None) -> Breach:
+    """RULES H1b (art. 34): the persons concerned were told at `at`."""
+    _require_past(at, "--at", now or timezone.now())
+    if at < breach.found_at:
+        raise BreachError("the persons cannot be told before the breach was found")
+    breach.persons_told_at = at
+    breach.save(update_fields=["persons_told_at", "updated_at"])
+    record(actor, "breach.persons_told", breach)
+    return breach
+
+
+@transaction.atomic
+def do_not_tell_persons(actor: Any, breach: Breach, reason: str) -> Breach:
+    """RULES H1b (art. 34.3): why the persons are not told (data unintelligible, risk removed...)."""
+    if not reason.strip():
+        raise BreachError("--reason: say why the persons are not told (GDPR art. 34.3)")
+    breach.persons_not_told_reason = reason.strip()
+    breach.save(update_fields=["persons_not_told_reason", "updated_at"])
+    record(actor, "breach.persons_not_told", breach)
+    return breach
+
+
+# --- The suppression key's backup (RULES F4) ---------------------------------------------------
+
+
+def current_fingerprint() -> str:
+    return compliance.key_fingerprint(settings.SUPPRESSION_KEY)
+
+
+def key_acknowledged() -> KeyAcknowledgement | None:
+    """The latest acknowledgement of the key in use, if any."""
+    return KeyAcknowledgement.objects.filter(fingerprint=current_fingerprint()).first()
+
+
+@transaction.atomic
+def do_acknowledge_key(actor: Any, typed: str) -> KeyAcknowledgement:
+    """RULES F4: whoever backed the key up types its fingerprint back: it must be the key in use."""
+    fingerprint = compliance.normalize_fingerprint(typed)
+    if fingerprint != current_fingerprint():
+        raise ValueError(
+            f"{fingerprint} is not the fingerprint of the suppression key in use: "
+            "run `licite key fingerprint` and back up that key"
+        )
+    label = actor if isinstance(actor, str) else getattr(actor, "username", "") or "system"
+    acknowledgement = KeyAcknowledgement.objects.create(
+        fingerprint=fingerprint, acknowledged_by=_user(actor), acknowledged_by_label=label,
+        acknowledged_at=timezone.now(),
+    )  # fmt: skip
+    record(actor, "suppression_key.acknowledged", acknowledgement, fingerprint=fingerprint)
+    return acknowledgement
+
+
+# --- The compliance check -----------------------------------------------------------------------
+
+
+def do_check_compliance(actor: Any, now: datetime | None = None) -> list[Any]:
+    """Run every check against the live data; the entry keeps the counts by status and the codes
+    that did not pass."""
+    from licite.compliance.checks import run_checks
+
+    results = run_checks(now or timezone.now())
+    counts = {status: sum(1 for r in results if r.status == status) for status in compliance.STATUSES}
+    failing = sorted(r.code for r in results if r.status != compliance.OK)
+    record(actor, "compliance.checked", None, **counts, not_passed=failing)
+    return results
