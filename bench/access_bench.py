@@ -34,9 +34,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.generate import generate
-from bench.import_bench import ROOT, add_database_arguments, licite_import, reset_postgres
-from bench.purge_bench import FILE_ROWS_PER_PROSPECT
+from bench.import_bench import (
+    ROOT,
+    add_database_arguments,
+    bench_env,
+    licite_import,
+    prospects_file,
+    reset_postgres,
+)
 
 TARGET_MS = 50.0
 SUPPRESSED_OTHERS = 50_000
@@ -57,16 +62,11 @@ def main() -> int:
         print(json.dumps(measure(arguments.addresses)))
         return 0
     out = arguments.out
-    out.mkdir(parents=True, exist_ok=True)
-    rows = round(arguments.prospects * FILE_ROWS_PER_PROSPECT)
-    csv_path = out / f"prospects-{rows}.csv"
-    if not csv_path.exists():
-        generate(csv_path, rows)
+    csv_path = prospects_file(out, arguments.prospects)
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
-        env = {**os.environ, "LICITE_HOME": str(work / "home"), "LICITE_DATABASE_URL": "",
-               "LICITE_LOG_LEVEL": "warning", "LICITE_EMAIL_BACKEND": "console"}  # fmt: skip
+        env = bench_env(work / "home")
         licite_import(csv_path, env)
         results.append(child(env, arguments.addresses))
         if arguments.postgres and shutil.which("psql"):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -27,8 +26,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.generate import generate
-from bench.import_bench import LICITE, add_database_arguments, licite_import, reset_postgres, timed
+from bench.import_bench import (
+    LICITE,
+    add_database_arguments,
+    bench_env,
+    licite_import,
+    prospects_file,
+    reset_postgres,
+    timed,
+)
 
 EXPIRED_AT = "2000-01-01 00:00:00"
 DUE = "retain_until <= '2001-01-01 00:00:00'"
@@ -41,7 +47,6 @@ DELETE_PROVENANCE = (
 DELETE_PROSPECTS = f"DELETE FROM prospects_prospect WHERE {DUE};"  # noqa: S608
 RAW_DELETE = f"{DELETE_PROVENANCE}\n{DELETE_PROSPECTS}\n"
 BASELINE_RUNS = 2
-FILE_ROWS_PER_PROSPECT = 1.09  # the generated file: 92 % of its rows pass the gate (1M rows: 921,483)
 
 
 def expire(run_sql: Any, prospects: int, expired: int) -> None:
@@ -140,16 +145,11 @@ def main() -> int:
     add_database_arguments(parser)
     arguments = parser.parse_args()
     out = arguments.out
-    out.mkdir(parents=True, exist_ok=True)
-    rows = round(arguments.prospects * FILE_ROWS_PER_PROSPECT)
-    csv_path = out / f"prospects-{rows}.csv"
-    if not csv_path.exists():
-        generate(csv_path, rows)
+    csv_path = prospects_file(out, arguments.prospects)
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
-        env = {**os.environ, "LICITE_HOME": str(work / "home"), "LICITE_DATABASE_URL": "",
-               "LICITE_LOG_LEVEL": "warning", "LICITE_EMAIL_BACKEND": "console"}  # fmt: skip
+        env = bench_env(work / "home")
         licite_import(csv_path, env)
         database = work / "home" / "licite.sqlite3"
         results.append(sqlite_run(database, work, arguments.expired, env))

@@ -14,6 +14,9 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parent.parent
 LICITE = [sys.executable, "-m", "licite.cli"]
 HEADER = "Prénom;Nom;E-mail;Fonction;Société;Téléphone;Commentaire;Pays\n"
+# The shortest balancing test (RULES C4) that lets a legitimate-interest import from "Salon" through.
+ASSESS_SALON = ("sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s",
+                "--necessity", "n", "--conclusion", "favourable")  # fmt: skip
 
 
 @pytest.fixture

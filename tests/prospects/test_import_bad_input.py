@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from licite.prospects.models import ImportBatch, Prospect
-from tests.conftest import HEADER, import_file, run_licite
+from tests.conftest import ASSESS_SALON, HEADER, import_file, run_licite
 from tests.ingest.test_reader import ods_with_spaces, xlsx_with_shared_strings
 
 
@@ -91,19 +91,7 @@ def test_a_bad_file_is_refused_with_one_clear_line(case, tmp_path):
     )
     assert (
         run_licite(
-            "sources",
-            "assess",
-            "Salon",
-            "--interest",
-            "i",
-            "--expectations",
-            "e",
-            "--safeguards",
-            "s",
-            "--necessity",
-            "n",
-            "--conclusion",
-            "favourable",
+            *ASSESS_SALON,
             env=env,
         ).returncode
         == 0

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import HEADER, LICITE, ROOT, run_licite
+from tests.conftest import ASSESS_SALON, HEADER, LICITE, ROOT, run_licite
 
 
 def children(pid: int) -> list[int]:
@@ -42,21 +42,7 @@ def prepared(tmp_path: Path) -> dict[str, str]:
     for args in (
         ("migrate", "--noinput"),
         ("sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"),
-        (
-            "sources",
-            "assess",
-            "Salon",
-            "--interest",
-            "i",
-            "--expectations",
-            "e",
-            "--safeguards",
-            "s",
-            "--necessity",
-            "n",
-            "--conclusion",
-            "favourable",
-        ),
+        ASSESS_SALON,
     ):
         assert run_licite(*args, env=env).returncode == 0
     return env

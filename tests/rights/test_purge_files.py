@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from tests.conftest import HEADER, run_licite
+from tests.conftest import ASSESS_SALON, HEADER, run_licite
 
 ADDRESS = b"zephyrine.quincampoix@marsupilami-industries.example"
 
@@ -32,22 +32,7 @@ def test_an_erased_address_is_in_neither_the_database_file_nor_its_write_ahead_l
     licite(
         env, "sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"
     )
-    licite(
-        env,
-        "sources",
-        "assess",
-        "Salon",
-        "--interest",
-        "i",
-        "--expectations",
-        "e",
-        "--safeguards",
-        "s",
-        "--necessity",
-        "n",
-        "--conclusion",
-        "favourable",
-    )
+    licite(env, *ASSESS_SALON)
     rows = "".join(f"P;N;person{i}@acme.example;Acheteur;Acme;;;France\n" for i in range(300))
     people = tmp_path / "people.csv"
     people.write_text(HEADER + "Zéphyrine;Quincampoix;" + ADDRESS.decode() + ";DAF;Marsu;;;France\n" + rows)

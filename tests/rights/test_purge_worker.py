@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import HEADER, LICITE, ROOT, run_licite
+from tests.conftest import ASSESS_SALON, HEADER, LICITE, ROOT, run_licite
 
 
 def prepared(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -22,21 +22,7 @@ def prepared(tmp_path: Path, **settings: str) -> dict[str, str]:
     for args in (
         ("migrate", "--noinput"),
         ("sources", "add", "Salon", "--kind", "event", "--method", "manual", "--extraction-allowed", "yes"),
-        (
-            "sources",
-            "assess",
-            "Salon",
-            "--interest",
-            "i",
-            "--expectations",
-            "e",
-            "--safeguards",
-            "s",
-            "--necessity",
-            "n",
-            "--conclusion",
-            "favourable",
-        ),
+        ASSESS_SALON,
         ("import", str(people), "--source", "Salon"),
     ):
         result = run_licite(*args, env=env)
