@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,51 @@ if LICITE_HTTPS:
     SECURE_SSL_REDIRECT = env.flag("LICITE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31_536_000
+# Secure and HttpOnly cookies whenever the app is reached over HTTPS (docs/security.md).
+if LICITE_HTTPS or LICITE_BASE_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # forms carry the token: no script reads it
+# A session ends after this many minutes without a request; every request restarts the count.
+SESSION_COOKIE_AGE = 60 * env.integer("LICITE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only the server's own scripts, styles and images, never
+# inline code; no page may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Login lockout (django-axes): this many failures for one username from one address lock that
+# pair out for the cool-off; the lockout page says so in the person's language.
+AXES_FAILURE_LIMIT = env.integer("LICITE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.integer("LICITE_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "licite.web.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_USE_ATTEMPT_EXPIRATION = True
+# Behind a reverse proxy, the client's address is the one this many proxies from the right of
+# X-Forwarded-For; 0 (the default) reads the connection's address, which no client can forge.
+LICITE_PROXY_COUNT = env.integer("LICITE_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "licite.web.security.client_ip"
+# Personal data never goes into logs or into a second store: the audit trail records each login.
+AXES_CLIENT_STR_CALLABLE = "licite.web.security.client_str"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # `licite axes_reset_username NAME` lifts a lockout (docs/security.md)
+# TOTP (django-otp) after the password, required for the roles admin and dpo; false only for a
+# demonstration on one's own machine (docs/security.md).
+LICITE_REQUIRE_2FA = env.flag("LICITE_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "licite"
 
 DATABASES = {
     "default": parse_database_url(
@@ -56,6 +102,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,20 +116,28 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "licite.web.security.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "licite.audit.middleware.AuditOriginMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "licite.urls"
 WSGI_APPLICATION = "licite.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -95,6 +153,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "licite.web.access.permissions",  # perms_licite: what the user may do (RULES F5)
             ],
         },
     },

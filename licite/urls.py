@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("licite.web.urls")),
     path("", include("licite.campaigns.urls")),
     path("", include("licite.rights.urls")),
+    path("", include("licite.prospects.urls")),
     path("privacy/", privacy_policy, name="privacy_policy"),  # RULES D5, no login
     path("admin/", admin.site.urls),
     path("anymail/", include("anymail.urls")),

@@ -32,6 +32,67 @@ def owner(django_user_model):
     )
 
 
+def pass_second_factor(client, user):
+    """Mark `client`'s session as having given a TOTP code, from a confirmed device of `user`
+    (made if missing): what an admin's or a DPO's real login ends with (licite.web.security)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def totp_code(device) -> str:
+    """The code a TOTP device shows now, as an authenticator app would."""
+    from django_otp.oath import totp
+
+    digits = device.digits
+    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=digits)).zfill(digits)
+
+
+def browser_log_in(page, base_url: str, user, password: str = "correct horse battery") -> None:  # noqa: S107
+    """Log in through the real form in a Playwright page, giving the TOTP code when asked (an
+    admin's or DPO's device is made confirmed first if they have none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from licite.web.security import needs_second_factor
+
+    device = None
+    if needs_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    page.goto(base_url + "/login/")
+    page.fill("#id_username", user.get_username())
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    if device is not None:
+        page.wait_for_selector("#id_token")
+        page.fill("#id_token", totp_code(device))
+        page.click("button[type=submit].primary")
+    page.wait_for_url(base_url + "/")
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login also passes the second factor for the roles that
+    need one (admin, dpo): tests of other behaviour log in as if the code had been typed."""
+    from django.test import Client
+
+    class LiciteClient(Client):
+        def force_login(self, user, backend=None):
+            super().force_login(user, backend)
+            from licite.web.security import needs_second_factor
+
+            if needs_second_factor(user):
+                pass_second_factor(self, user)
+
+    return LiciteClient()
+
+
 @pytest.fixture
 def salesperson(django_user_model):
     return _staff(django_user_model, "bob", "sales")

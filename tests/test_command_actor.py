@@ -3,6 +3,8 @@ of what an import stores (RULES B3)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -63,12 +65,43 @@ def test_an_inactive_user_is_refused(source, write_csv, salesperson):
         import_file(write_csv(ROWS), "--as", "bob")
 
 
-def test_as_is_accepted_after_a_subcommand_and_the_change_is_audited_as_that_user(salesperson):
+def test_as_is_accepted_after_a_subcommand_and_the_change_is_audited_as_that_user(django_user_model):
+    marketer = django_user_model.objects.create_user("mia", role="marketing")
     call_command(
         "sources", "add", "Annuaire CCI", "--kind", "directory", "--method", "manual",
-        "--extraction-allowed", "unknown", "--as", "bob",
+        "--extraction-allowed", "unknown", "--as", "mia",
     )  # fmt: skip
-    assert AuditEvent.objects.filter(action__startswith="source.").get().actor == salesperson
+    assert AuditEvent.objects.filter(action__startswith="source.").get().actor == marketer
+
+
+def test_a_user_whose_role_may_not_do_it_is_refused_in_one_line(source, write_csv, outsider):
+    """RULES F5: HR or finance may not import prospects, even from the command line."""
+    with pytest.raises(CommandError, match=r"^--as: carol has the role 'other', which may not import "):
+        import_file(write_csv(ROWS), "--as", "carol")
+    assert not Prospect.objects.exists()
+
+
+def test_the_matrix_is_checked_per_subcommand(salesperson):
+    """Sales may see the sources but not declare one; export is not theirs either (RULES F5)."""
+    call_command("sources", "list", "--as", "bob", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="which may not declare sources"):
+        call_command(
+            "sources", "add", "Annuaire CCI", "--kind", "directory", "--method", "manual",
+            "--extraction-allowed", "unknown", "--as", "bob",
+        )  # fmt: skip
+    assert not AuditEvent.objects.filter(action__startswith="source.").exists()
+
+
+def test_the_real_command_refuses_a_role_in_one_line_without_a_traceback(tmp_path):
+    env = {"LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": "", "LICITE_EMAIL_BACKEND": "console"}
+    assert run_licite("migrate", "-v", "0", env=env).returncode == 0
+    create = "from licite.accounts.models import User; User.objects.create_user('hr', role='other')"
+    assert run_licite("shell", "-c", create, env=env).returncode == 0
+    result = run_licite("rights", "list", "--as", "hr", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "CommandError: --as: hr has the role 'other', which may not handle rights (RULES F5, docs/access.md)"
+    ]
 
 
 def test_the_suppression_list_audits_the_staff_member_who_added_an_address(owner):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.fr import siren
 
 from licite.core.functions import parse_additions
+from licite.core.permissions import Perm, allowed
 
 
 class Role(models.TextChoices):
@@ -22,8 +23,9 @@ class Role(models.TextChoices):
     OTHER = "other", _("Other (no access to prospects)")
 
 
-# RULES F5: marketing, sales and communication may see prospects; HR or finance may not.
-PROSPECT_ROLES = frozenset({Role.ADMIN, Role.DPO, Role.SALES, Role.MARKETING, Role.COMMUNICATION})
+# RULES F5: marketing, sales and communication may see prospects; HR or finance may not. The
+# permission matrix (licite.core.permissions) decides.
+PROSPECT_ROLES = frozenset(role for role in Role if allowed(role, Perm.VIEW_PROSPECTS))
 
 
 class User(AbstractUser):
@@ -32,7 +34,7 @@ class User(AbstractUser):
     @property
     def may_see_prospects(self) -> bool:
         """RULES F5: only the roles that need prospects for their job see them."""
-        return self.is_active and self.role in PROSPECT_ROLES
+        return self.is_active and allowed(self.role, Perm.VIEW_PROSPECTS)
 
 
 def validate_siren(value: str) -> None:

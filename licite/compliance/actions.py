@@ -48,30 +48,68 @@ def do_record_breach(actor: Any, now: datetime | None = None, **fields: Any) -> 
 
 
 @transaction.atomic
-def do_update_breach(actor: Any, breach: Breach, **fields: Any) -> Breach:
-    """Complete what was learnt since (risk, counts, measures): the entry names the fields changed."""
+def do_update_breach(
+    actor: Any, breach: Breach, reason: str = "", now: datetime | None = None, **fields: Any
+) -> Breach:
+    """Complete what was learnt since (risk, counts, measures): the entry names the fields changed.
+
+    RULES H1b (art. 33.1): the 72-hour clock runs from `found_at`; it may move earlier as facts come
+    in, never into the future, and later only with a reason (kept out of the audit: its length only)."""
     unknown = set(fields) - set(BREACH_FIELDS)
     if unknown:
         raise ValueError(f"unknown breach fields: {', '.join(sorted(unknown))}")
+    found_at = fields.get("found_at")
+    later = found_at is not None and found_at > breach.found_at
+    if found_at is not None:
+        _require_past(found_at, "found at", now or timezone.now())
+    told = [at for at in (breach.cnil_notified_at, breach.persons_told_at) if at is not None]
+    if found_at is not None and told and found_at > min(told):
+        raise BreachError("--found-at is after the CNIL or the persons were told of the breach")
+    if later and not reason.strip():
+        raise BreachError(
+            "--found-at is later than the recorded one: this moves the 72-hour clock back; "
+            "say why with --reason"
+        )
     changed = sorted(name for name, value in fields.items() if getattr(breach, name) != value)
     for name in changed:
         setattr(breach, name, fields[name])
     breach.full_clean()
     breach.save()
-    record(actor, "breach.updated", breach, fields=changed, risk=breach.risk)
+    detail: dict[str, Any] = {"fields": changed, "risk": breach.risk}
+    if later:
+        detail["found_at_moved_later"] = True
+        detail["reason_length"] = len(reason.strip())
+    record(actor, "breach.updated", breach, **detail)
     return breach
 
 
 @transaction.atomic
-def do_notify_breach(actor: Any, breach: Breach, at: datetime, now: datetime | None = None) -> Breach:
-    """RULES H1b (art. 33.1): the CNIL was notified at `at`."""
+def do_notify_breach(
+    actor: Any, breach: Breach, at: datetime, now: datetime | None = None, delay_reason: str = ""
+) -> Breach:
+    """RULES H1b (art. 33.1): the CNIL was notified at `at`, once; after the 72 hours the reasons
+    for the delay go with it (kept on the breach, out of the audit: its length only)."""
     _require_past(at, "--at", now or timezone.now())
+    if breach.cnil_notified_at is not None:
+        raise BreachError(
+            f"breach {breach.pk}: the CNIL was already notified on {breach.cnil_notified_at:%Y-%m-%d %H:%M}"
+            " (a notification date is not rewritten)"
+        )
     if at < breach.found_at:
         raise BreachError("the notification cannot come before the breach was found")
-    breach.cnil_notified_at = at
-    breach.save(update_fields=["cnil_notified_at", "updated_at"])
     late = at > breach.deadline
-    record(actor, "breach.notified", breach, late=late)
+    if late and not delay_reason.strip():
+        raise BreachError(
+            "--delay-reason: the notification comes after the 72 hours; "
+            "the reasons for the delay must go with it (GDPR art. 33.1)"
+        )
+    breach.cnil_notified_at = at
+    breach.notification_delay_reason = delay_reason.strip() if late else ""
+    breach.save(update_fields=["cnil_notified_at", "notification_delay_reason", "updated_at"])
+    detail: dict[str, Any] = {"late": late}
+    if late:
+        detail["delay_reason_length"] = len(breach.notification_delay_reason)
+    record(actor, "breach.notified", breach, **detail)
     return breach
 
 

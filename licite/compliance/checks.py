@@ -186,6 +186,49 @@ def balancing_tests_missing(now: datetime) -> Finding:
     return rules.split_status(missing, len(stale) - missing)
 
 
+@check(
+    "balancing_tests_unfavourable", rules.LAWFUL_BASIS, "C4",
+    _("Sources whose latest balancing test is unfavourable still feeding legitimate-interest prospects"),
+    _(
+        "Stop prospecting them: erase what came from the source (`licite erase EMAIL`), ask for their "
+        "consent (`licite consent request`), or reassess it (`licite sources assess NAME`)."
+    ),
+)  # fmt: skip
+def balancing_tests_unfavourable(now: datetime) -> Finding:
+    """RULES C4: when the persons' rights prevail, legitimate interest is no basis: prospects held
+    on it from a source whose latest balancing test concludes so are held unlawfully."""
+    from licite.prospects.balancing import latest_test, legitimate_interest_sources
+    from licite.prospects.models import Conclusion, LegalBasis, Provenance
+
+    unfavourable = 0
+    for source in legitimate_interest_sources():
+        test = latest_test(source)
+        held = Provenance.objects.filter(source=source, prospect__legal_basis=LegalBasis.LEGITIMATE_INTEREST)
+        if test is not None and test.conclusion == Conclusion.UNFAVOURABLE and held.exists():
+            unfavourable += 1
+    return failures(unfavourable)
+
+
+@check(
+    "spam_complaints", rules.LAWFUL_BASIS, "C3, E4",
+    _("Spam complaints at or above 0.3 % of the messages sent in the last 30 days"),
+    _(
+        "Narrow the campaigns to the functions they concern (`licite campaign preview NAME`) and "
+        "check the opt-outs work."
+    ),
+)  # fmt: skip
+def spam_complaints(now: datetime) -> Finding:
+    """RULES E4, C3: the large mailbox providers refuse senders at 0.3 % complaints; a sign that
+    messages reach people they do not concern, whose interest then prevails over the sender's."""
+    from licite.campaigns.models import OutboundMessage
+    from licite.rights.models import SuppressionEntry
+
+    since = now - timedelta(days=rules.COMPLAINT_WINDOW_DAYS)
+    sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.CAMPAIGN, sent_at__gte=since).count()
+    complaints = SuppressionEntry.objects.filter(reason="complaint", created_at__gte=since).count()
+    return warnings(complaints if rules.complaint_rate_too_high(complaints, sent) else 0)
+
+
 # --- Purpose limitation ----------------------------------------------------------------------
 
 
@@ -211,23 +254,22 @@ def bases_without_activity(now: datetime) -> Finding:
 
 
 @check(
-    "spam_complaints", rules.MINIMIZATION, "E4",
-    _("Spam complaints at or above 0.3 % of the messages sent in the last 30 days"),
+    "phones_without_purpose", rules.MINIMIZATION, "B6",
+    _("Prospects holding a professional phone while no activity of the register declares one"),
     _(
-        "Narrow the campaigns to the functions they concern (`licite campaign preview NAME`) and "
-        "check the opt-outs work."
+        "Declare the phone in the activity that needs it (admin: Register of processing, \"keeps a "
+        "professional phone\"), or take the phones out of the records."
     ),
 )  # fmt: skip
-def spam_complaints(now: datetime) -> Finding:
-    """RULES E4: the large mailbox providers refuse senders at 0.3 % complaints; a sign that
-    messages reach people they do not concern."""
-    from licite.campaigns.models import OutboundMessage
-    from licite.rights.models import SuppressionEntry
+def phones_without_purpose(now: datetime) -> Finding:
+    """RULES B6: keep only what the purpose needs; a phone only when an activity declares it
+    (the import drops it otherwise; this finds those kept before, or entered by hand)."""
+    from licite.prospects.models import Prospect
+    from licite.register.models import ProcessingActivity
 
-    since = now - timedelta(days=rules.COMPLAINT_WINDOW_DAYS)
-    sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.CAMPAIGN, sent_at__gte=since).count()
-    complaints = SuppressionEntry.objects.filter(reason="complaint", created_at__gte=since).count()
-    return warnings(complaints if rules.complaint_rate_too_high(complaints, sent) else 0)
+    if ProcessingActivity.objects.filter(keeps_professional_phone=True).exists():
+        return 0, rules.OK
+    return failures(Prospect.objects.exclude(phone="").count())
 
 
 # --- Retention -------------------------------------------------------------------------------
@@ -493,10 +535,33 @@ def processors_transfer_unsafe(now: datetime) -> Finding:
     ),
 )  # fmt: skip
 def processors_without_contract(now: datetime) -> Finding:
-    """RULES B7 (art. 28): each processor works under a contract; the email provider that carries
-    every message is one (licite.processors.checks)."""
+    """RULES B7 (art. 28.3): each processor works under a contract, which the GDPR makes mandatory: a
+    processor without one recorded fails. The email provider that carries every message is one
+    (licite.processors.checks); not declared, it warns, as `licite check` does."""
     from licite.processors.checks import undeclared_email_provider
     from licite.processors.models import Processor
 
     missing = Processor.objects.filter(contract_date__isnull=True).count()
-    return warnings(missing + (1 if undeclared_email_provider() else 0))
+    return rules.split_status(missing, 1 if undeclared_email_provider() else 0)
+
+
+@check(
+    "processors_adequacy_limited", rules.ACCOUNTABILITY, "B7",
+    _(
+        "Processors in the United States or Canada on an adequacy decision that covers some "
+        "organisations only"
+    ),
+    _(
+        "Check the processor is covered (US: certified under the Data Privacy Framework, "
+        "dataprivacyframework.gov; Canada: subject to PIPEDA), or sign standard contractual clauses "
+        "and run `licite processors edit NAME --mechanism scc`."
+    ),
+)  # fmt: skip
+def processors_adequacy_limited(now: datetime) -> Finding:
+    """RULES B7 (art. 45): the US decision covers DPF-certified organisations only, the Canadian one
+    commercial organisations under PIPEDA: licite cannot tell, the controller checks (a warning)."""
+    from licite.core.transfers import adequacy_limit
+    from licite.processors.models import Processor
+
+    declared = Processor.objects.values_list("country", "transfer_mechanism")
+    return warnings(sum(1 for country, mechanism in declared if adequacy_limit(country, mechanism)))

@@ -48,6 +48,9 @@ class Breach(models.Model):
     measures = models.TextField(_("measures taken"))
     risk = models.CharField(_("risk"), max_length=4, choices=BreachRisk.choices)
     cnil_notified_at = models.DateTimeField(_("CNIL notified at"), null=True, blank=True)
+    notification_delay_reason = models.TextField(
+        _("reasons for the late notification"), blank=True
+    )  # RULES H1b (art. 33.1): a notification after 72 hours comes with the reasons for the delay
     no_notification_reason = models.TextField(_("why the CNIL was not notified"), blank=True)
     persons_told_at = models.DateTimeField(_("persons told at"), null=True, blank=True)
     persons_not_told_reason = models.TextField(_("why the persons were not told"), blank=True)

@@ -3,8 +3,12 @@
 An index page links every part; each part is a file (HTML and PDF where a person reads, XLSX,
 JSON lines). The index lists each file with its SHA-256 and size, and a SHA256SUMS file lets
 anyone check the folder with `sha256sum -c`; `licite pack verify` does the same from the ZIP.
-Nothing in it names a person of the database: figures are counts, requests are ids with a
-keyed-hash prefix, the sample messages go to a fictitious person (RULES F4).
+Nothing in it names a person of the database: figures are counts, requests are ids (not even a
+part of a keyed hash: pseudonymous data, RULES F4), the sample messages go to a fictitious person.
+
+It names the controller: without the organisation's profile (`licite init`) it is not written.
+Its files are counted one way everywhere: every file of the ZIP, the index and SHA256SUMS
+included (`Pack.files`, the audit entry, `licite pack` and `licite pack verify`).
 
 The ZIP is written to a temporary file next to its destination and renamed over it once whole,
 in the same transaction as its audit entry: an error leaves neither half a ZIP nor an entry.
@@ -78,6 +82,7 @@ class Pack:
     sha256: str
     size: int
     parts: tuple[Part, ...]
+    files: int  # every file of the ZIP: the parts' files, the index and SHA256SUMS
 
     @property
     def unavailable(self) -> tuple[str, ...]:
@@ -117,6 +122,10 @@ def build_pack(actor: Any, out: Path, language: str, since: datetime | None = No
     """Write the inspection pack to `out` and record it (its SHA-256, never personal data)."""
     if language not in LANGUAGES:
         raise PackError(f"--lang: expected fr or en, got {language!r}")
+    from licite.accounts.models import Organisation
+
+    if Organisation.current() is None:
+        raise PackError("the organisation's profile is not set: run `licite init` first")
     fd, temporary = _temporary_next_to(out)
     try:
         with os.fdopen(fd, "w+b") as handle, tempfile.TemporaryDirectory(prefix="licite-pack-") as scratch:
@@ -130,10 +139,10 @@ def build_pack(actor: Any, out: Path, language: str, since: datetime | None = No
             handle.flush()
             os.fsync(handle.fileno())
             sha256, size = _file_digest(handle)
-        pack = Pack(out, sha256, size, tuple(parts))
+        pack = Pack(out, sha256, size, tuple(parts), files=len(writer.entries))  # SHA256SUMS included
         with transaction.atomic():
             record(
-                actor, "pack.generated", None, sha256=sha256, size=size, files=len(writer.entries),
+                actor, "pack.generated", None, sha256=sha256, size=size, files=pack.files,
                 language=language, since=since.isoformat() if since else None,
                 unavailable=list(pack.unavailable),
             )  # fmt: skip
@@ -428,12 +437,17 @@ def _sample_emails() -> list[tuple[str, str, Any]]:
     database's people goes into them. A message that cannot be rendered gives its reason."""
     from licite.campaigns.notices import NoticeUnavailable, Sender
 
-    sender = Sender.load()  # no organisation profile: the part is not available
+    sender = Sender.load()  # the pack is refused without the organisation's profile
     samples: list[tuple[str, str, Any]] = []
     with transaction.atomic():
         source = _sample_source()
         for stem, basis, language in _SAMPLES:
             title = _sample_title(basis, language)
+            if basis not in sender.activities:  # the reason in the pack's language
+                samples.append(
+                    (stem, title, _("no processing activity with this legal basis in the register"))
+                )
+                continue
             try:
                 samples.append((stem, title, _sample_email(source, basis, language, sender)))
             except NoticeUnavailable as exc:
@@ -559,15 +573,14 @@ def _rights(request: Request) -> Files:
     lines = statistics.rights_log(request.since, today)
     rows = tuple(
         (
-            str(line.id), line.hash_prefix, str(RequestKind(line.kind).label),
-            str(RequestChannel(line.channel).label), f"{timezone.localdate(line.received_at):%Y-%m-%d}",
-            _due(line.due_on, line.extension_months),
-            f"{timezone.localdate(line.closed_at):%Y-%m-%d}" if line.closed_at else "",
+            str(line.id), str(RequestKind(line.kind).label),
+            str(RequestChannel(line.channel).label), day(line.received_at),
+            _due(line.due_on, line.extension_months), day(line.closed_at) if line.closed_at else "",
             str(RequestState(line.state).label), outcomes[line.outcome],
         )
         for line in lines
     )  # fmt: skip
-    headers = (_("No."), _("Hash"), _("Kind"), _("Channel"), _("Received"), _("Due"), _("Closed"),
+    headers = (_("No."), _("Kind"), _("Channel"), _("Received"), _("Due"), _("Closed"),
                _("State"), _("Deadline"))  # fmt: skip
     summary = Fields(tuple((outcomes[name], str(count)) for name, count in totals.items()))
     blocks: list[Any] = [summary]
@@ -579,9 +592,8 @@ def _rights(request: Request) -> Files:
         blocks.append(Notice(_("Every request was answered within its deadline (RULES G1)."), "ok"))
     explain = _(
         "A request is due one calendar month after receipt, two more months when extended for "
-        "complexity or volume (GDPR art. 12.3). The address is never shown: the Hash column holds the "
-        "first characters of its keyed hash, which let the DPO find the request of a person who "
-        "complains, by hashing their address."
+        "complexity or volume (GDPR art. 12.3). Neither the address nor any part of its keyed hash "
+        "is shown: the request's number is enough for the DPO to find it in licite."
     )
     log = Table(headers, rows) if rows else Paragraph(_("No request received in this period."))
     document = _document(
@@ -593,11 +605,12 @@ def _rights(request: Request) -> Files:
 
 
 def _due(due_on: date, extension_months: int) -> str:
-    """The due day, ISO (short, unambiguous in both languages), and the extension if any."""
+    """The due day, in the pack's language like the log's other dates, and the extension if any."""
+    when = str(formats.date_format(due_on, "DATE_FORMAT"))
     if not extension_months:
-        return f"{due_on:%Y-%m-%d}"
+        return when
     words = _("%(day)s (extended by %(months)s months)")
-    return words % {"day": f"{due_on:%Y-%m-%d}", "months": extension_months}
+    return words % {"day": when, "months": extension_months}
 
 
 def _outcomes() -> dict[str, str]:
@@ -697,8 +710,9 @@ def _by_category(activity: Any, language: str) -> str:
 
 
 def _purge_runs() -> Any:
-    """The daily purge's last runs, as the task queue keeps them (a run that erased nothing
-    leaves no audit entry, but a task result)."""
+    """The daily purge's last runs, as the task queue keeps them, with their counts. Each run
+    also leaves an audit entry, `purge.completed`, even one that erased nothing: the last
+    erasures (`_purge_batches`) list it beside the entries of each batch."""
     from licite.lib.documents import Paragraph, Table
 
     try:
@@ -950,7 +964,7 @@ PARTS: tuple[tuple[str, Any, Builder], ...] = (
 
 @dataclass(frozen=True)
 class Verification:
-    files: int
+    files: int  # every file of the ZIP, SHA256SUMS included, as `licite pack` counts them
     problems: tuple[str, ...]
     sha256: str
 
@@ -984,7 +998,7 @@ def _checked(archive: zipfile.ZipFile) -> tuple[int, tuple[str, ...]]:
                 digest.update(chunk)
         if digest.hexdigest() != expected:
             problems.append(f"{name}: SHA-256 does not match")
-    return len(listed), tuple(problems)
+    return len(names), tuple(problems)
 
 
 def _parsed_sums(text: str) -> Iterator[tuple[str, str]]:

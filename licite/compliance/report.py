@@ -98,7 +98,14 @@ def notification_text(breach: Breach, now: datetime) -> str:
     if breach.cnil_notified_at is not None:
         late = breach.cnil_notified_at > breach.deadline
         text = _("on %(at)s") % {"at": _moment(breach.cnil_notified_at)}
-        return _("%(when)s (late)") % {"when": text} if late else text
+        if not late:
+            return text
+        if breach.notification_delay_reason:
+            return _("%(when)s (late: %(reason)s)") % {
+                "when": text,
+                "reason": breach.notification_delay_reason,
+            }
+        return _("%(when)s (late)") % {"when": text}
     if breach.risk == "none":
         return _("not notified: %(reason)s") % {
             "reason": breach.no_notification_reason or _("no reason written")

@@ -437,14 +437,30 @@ def may_collect_from(source: SourceFacts, *, legitimate_interest: bool) -> Sourc
     return SourceDecision(not reasons, tuple(reasons), hint)
 
 
+# RULES C4: what weighs against legitimate interest, stored as codes and worded by the reader's
+# language when shown (licite.prospects.balancing.concern_texts).
+TERMS_FORBID_EXTRACTION = "terms_forbid_extraction"
+TERMS_NOT_CHECKED = "terms_not_checked"
+CONCERNS = (TERMS_FORBID_EXTRACTION, TERMS_NOT_CHECKED)
+# Tests recorded before the codes hold these English sentences: each is read as its code.
+_SENTENCES = {
+    "the source's terms forbid extraction": TERMS_FORBID_EXTRACTION,
+    "the source's terms were not checked": TERMS_NOT_CHECKED,
+}
+
+
 def balancing_concerns(extraction_allowed: str, terms_reference: str) -> tuple[str, ...]:
-    """RULES C4: what weighs against legitimate interest for this source."""
+    """RULES C4: what weighs against legitimate interest for this source, as codes (`CONCERNS`);
+    the source's terms reference is quoted when they are shown."""
     if extraction_allowed == "no":
-        clause = terms_reference or "its terms"
-        return (
-            f"the source's terms forbid extraction ({clause}): this weighs against the legitimate "
-            "interest; the persons do not expect their data to be reused for prospecting",
-        )
+        return (TERMS_FORBID_EXTRACTION,)
     if extraction_allowed == "unknown":
-        return ("the source's terms were not checked: read them and record whether they allow reuse",)
+        return (TERMS_NOT_CHECKED,)
     return ()
+
+
+def concern_code(stored: str) -> str | None:
+    """The code of a stored concern: a code, or a sentence of an older test; None if neither."""
+    if stored in CONCERNS:
+        return stored
+    return next((code for start, code in _SENTENCES.items() if stored.startswith(start)), None)

@@ -75,10 +75,14 @@ def has_adequacy_decision(country: str) -> bool:
 # The two ways a transfer goes wrong, for the layers that word them in the reader's language.
 NO_MECHANISM = "no_mechanism"
 NO_ADEQUACY = "no_adequacy"
+# A transfer that holds for some recipients only (ADEQUACY_LIMITS): a warning, not a failure.
+LIMITED_ADEQUACY = "limited_adequacy"
 
 
 def transfer_problem_kind(country: str, mechanism: str) -> str | None:
-    """NO_MECHANISM, NO_ADEQUACY or None: the kind of what `transfer_problem` says (RULES B7)."""
+    """NO_MECHANISM, NO_ADEQUACY or None: what is wrong with a transfer to `country` (RULES B7).
+
+    Outside the EU/EEA, a transfer needs an adequacy decision or safeguards (SCC, BCR)."""
     code = country.upper()
     if in_eea(code):
         return None
@@ -89,18 +93,11 @@ def transfer_problem_kind(country: str, mechanism: str) -> str | None:
     return None
 
 
-def transfer_problem(country: str, mechanism: str) -> str | None:
-    """What is wrong with a transfer to a processor in `country` under `mechanism`, else None.
+def adequacy_limit(country: str, mechanism: str) -> str | None:
+    """LIMITED_ADEQUACY when the transfer rests on a decision that covers only some recipients
+    (ADEQUACY_LIMITS: the US for DPF-certified organisations, Canada under PIPEDA), else None.
 
-    RULES B7: outside the EU/EEA, a transfer needs an adequacy decision or safeguards (SCC, BCR).
-    """
-    code = country.upper()
-    kind = transfer_problem_kind(code, mechanism)
-    if kind == NO_MECHANISM:
-        return f"a transfer to {code}, outside the EU/EEA, without a transfer mechanism (RULES B7)"
-    if kind == NO_ADEQUACY:
-        return (
-            f"no adequacy decision covers {code} (Commission's list of {ADEQUACY_LIST_DATE}): "
-            "standard contractual clauses or binding corporate rules are needed (RULES B7)"
-        )
+    RULES B7: licite cannot know the processor is one of them; the controller checks it."""
+    if mechanism == "adequacy" and country.upper() in ADEQUACY_LIMITS:
+        return LIMITED_ADEQUACY
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+from collections.abc import Mapping
 from typing import IO, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils import translation
 from rich.console import Console
 
 from licite.audit.origin import CLI, origin
+from licite.core.permissions import Perm, allowed
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -31,11 +33,18 @@ class LiciteCommand(BaseCommand):
     records; the collector then stays empty. A command is not refused for want of a licite
     user: the DPO runs the CLI on the server as whatever account the server has, and the audit
     trail still names that account.
+
+    A command that acts on prospects names the Perm it needs (`permission`: one for the whole
+    command, or one per subcommand); when `--as` names a licite user, that user's role must
+    allow it (RULES F5). Without `--as` the command is the operator's, who has the server and
+    its database anyway: it is not refused, as before.
     """
 
     example: str = ""
     # The way in its audit entries name (RULES H): the worker command says "worker".
     audit_via: str = CLI
+    # RULES F5: what the user `--as` names must be allowed: a Perm, or a Perm by subcommand.
+    permission: Perm | Mapping[str, Perm] | None = None
     _actor: Any = None
     # The system checks run with `licite check` and `licite serve`, not before every command.
     requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
@@ -56,9 +65,28 @@ class LiciteCommand(BaseCommand):
         with translation.override("en"), origin(self.audit_via):
             try:
                 self._actor = _named_user(options["as_user"]) if options.get("as_user") else None
+                if self._actor is not None:
+                    self._check_permission(self._actor, options)
                 return super().execute(*args, **options)
             except DatabaseError as exc:
                 raise _database_problem(exc) or exc from None
+
+    def required_permission(self, options: Mapping[str, Any]) -> Perm | None:
+        """The Perm this run needs: the command's, or its subcommand's (`action` or `subcommand`)."""
+        if self.permission is None or isinstance(self.permission, Perm):
+            return self.permission
+        step = options.get("action") or options.get("subcommand")
+        return self.permission.get(str(step)) if step else None
+
+    def _check_permission(self, user: Any, options: Mapping[str, Any]) -> None:
+        """RULES F5: refuse, in one line, a run the matrix does not allow to this user's role."""
+        perm = self.required_permission(options)
+        if perm is not None and not allowed(str(user.role), perm):
+            what = perm.value.replace("_", " ")
+            raise CommandError(
+                f"--as: {user.username} has the role {user.role!r}, which may not {what} "
+                "(RULES F5, docs/access.md)"
+            )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         kwargs.setdefault("epilog", f"example:\n  {self.example}" if self.example else None)

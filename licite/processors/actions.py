@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from licite.audit.actions import record
 from licite.processors.models import Processor
@@ -34,7 +35,8 @@ def do_save_processor(
 ) -> ProcessorChange:
     """Declare a processor, or change the one of that name; `activities` names register activities.
 
-    RULES B7: a country that is not one, or a mechanism licite does not know, is a ValidationError.
+    RULES B7: a country that is not one, a mechanism licite does not know, or a contract dated in
+    the future is a ValidationError.
     """
     from licite.register.models import ProcessingActivity
 
@@ -47,6 +49,10 @@ def do_save_processor(
         if value is not None:
             setattr(processor, field, value)
     processor.full_clean()
+    if processor.contract_date is not None and processor.contract_date > timezone.localdate():
+        raise ValidationError(
+            {"contract_date": f"{processor.contract_date:%Y-%m-%d} is in the future: the date it was signed"}
+        )  # RULES B7 (art. 28.3): a contract recorded is one in force, not one planned
     processor.save()
     if activities is not None:
         found = list(ProcessingActivity.objects.filter(name__in=activities))

@@ -27,6 +27,7 @@ class ProcessorAdmin(AuditedAdmin):
 
     @admin.display(description=_("transfer"))
     def transfer(self, obj: Processor) -> str:
-        """RULES B7: a transfer outside the EU/EEA without a valid ground, flagged in the list."""
-        flag = obj.transfer_flag
+        """RULES B7: a transfer outside the EU/EEA without a valid ground, flagged in the list; one
+        on an adequacy decision that covers some organisations only, to check."""
+        flag = obj.transfer_flag if obj.transfer_flag is not None else obj.transfer_caution
         return f"⚠ {flag}" if flag is not None else "✓"

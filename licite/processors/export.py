@@ -42,7 +42,7 @@ def _processors_section(processors: list[Processor]) -> Section:
             _contract(processor),
             ", ".join(activity.name for activity in processor.activities.all()) or "-",
             str(processor.get_transfer_mechanism_display()),
-            str(processor.transfer_flag) if processor.transfer_flag is not None else _("ok"),
+            _transfer(processor),
         )
         for processor in processors
     )
@@ -51,7 +51,8 @@ def _processors_section(processors: list[Processor]) -> Section:
 
 def _transfers_section(processors: list[Processor]) -> Section:
     flagged = [processor for processor in processors if processor.transfer_flag is not None]
-    if not flagged:
+    cautions = [processor for processor in processors if processor.transfer_caution is not None]
+    if not flagged and not cautions:
         return Section(
             _("Transfers"),
             (Notice(_("Every transfer outside the EU/EEA has a ground."), level="ok"),),
@@ -59,8 +60,17 @@ def _transfers_section(processors: list[Processor]) -> Section:
     notices = tuple(
         Notice(f"{processor.name} ({processor.country}): {processor.transfer_flag}", level="failure")
         for processor in flagged
+    ) + tuple(
+        Notice(f"{processor.name} ({processor.country}): {processor.transfer_caution}", level="warning")
+        for processor in cautions
     )
     return Section(_("Transfers"), notices)
+
+
+def _transfer(processor: Processor) -> str:
+    if processor.transfer_flag is not None:
+        return str(processor.transfer_flag)
+    return str(processor.transfer_caution) if processor.transfer_caution is not None else _("ok")
 
 
 def _contract(processor: Processor) -> str:

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from licite.core.countries import country_code
-from licite.core.transfers import NO_ADEQUACY, NO_MECHANISM, transfer_problem_kind
+from licite.core.transfers import NO_ADEQUACY, NO_MECHANISM, adequacy_limit, transfer_problem_kind
 
 
 class TransferMechanism(models.TextChoices):
@@ -81,3 +81,18 @@ class Processor(models.Model):
         if kind == NO_ADEQUACY:
             return _("No adequacy decision for this country: SCC or BCR needed (RULES B7)")
         return None
+
+    @property
+    def transfer_caution(self) -> Promise | None:
+        """RULES B7: an adequacy decision that covers only some recipients (US, CA): check this one is."""
+        if adequacy_limit(self.country, self.transfer_mechanism) is None:
+            return None
+        if self.country == "US":
+            return _(
+                "Adequacy only for organisations certified under the EU-US Data Privacy Framework: "
+                "check the certification (dataprivacyframework.gov) (RULES B7)"
+            )
+        return _(
+            "Adequacy only for commercial organisations subject to PIPEDA: check this processor is "
+            "one (RULES B7)"
+        )

@@ -52,7 +52,15 @@ class BalancingTestAdmin(AuditedAdmin):
     list_display = ("source", "activity", "conclusion", "assessed_by", "assessed_at", "review_on")
     list_filter = ("conclusion", "source", "assessed_at")
     search_fields = ("source__name", "interest")
-    readonly_fields = ("concerns", "assessed_by", "assessed_at")
+    readonly_fields = ("what_weighs_against", "assessed_by", "assessed_at")
+    exclude = ("concerns",)
+
+    @admin.display(description=_("what weighs against"))
+    def what_weighs_against(self, obj: BalancingTest) -> str:
+        """The concerns in the reader's language, never their stored codes."""
+        from licite.prospects.balancing import concern_texts
+
+        return "; ".join(concern_texts(obj)) if obj.pk else "-"
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         """RULES C4: necessity is written, as on the command line (it may be empty only on the

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from licite.audit.actions import record
+from licite.core.sources import TERMS_FORBID_EXTRACTION, TERMS_NOT_CHECKED, concern_code
 from licite.lib.documents import Bullets, Document, Fields, Notice, Paragraph, Section, render
 from licite.prospects.models import BalancingTest, LegalBasis, Provenance, Source
 
@@ -36,6 +37,28 @@ def test_parts(test: BalancingTest) -> tuple[tuple[str, str], ...]:
         (_("Date"), test.assessed_at.date().isoformat()),
         (_("Review date"), test.review_on.isoformat()),
     )
+
+
+def concern_texts(test: BalancingTest) -> tuple[str, ...]:
+    """RULES C4: what weighs against the interest, in the active language. Concerns are stored as
+    codes (licite.core.sources.CONCERNS); an older test's English sentence is read as its code,
+    and one licite does not know is shown as stored."""
+    texts = []
+    for stored in test.concerns:
+        code = concern_code(stored)
+        if code == TERMS_FORBID_EXTRACTION:
+            clause = test.source.terms_reference or _("its terms")
+            texts.append(_(
+                "the source's terms forbid extraction (%(clause)s): this weighs against the legitimate "
+                "interest; the persons do not expect their data to be reused for prospecting"
+            ) % {"clause": clause})  # fmt: skip
+        elif code == TERMS_NOT_CHECKED:
+            texts.append(
+                _("the source's terms were not checked: read them and record whether they allow reuse")
+            )
+        else:
+            texts.append(str(stored))
+    return tuple(texts)
 
 
 def legitimate_interest_sources() -> Any:
@@ -103,8 +126,7 @@ def _test_section(test: BalancingTest) -> Section:
     heading = _("Test of %(date)s") % {"date": test.assessed_at.date().isoformat()}
     blocks: list[Any] = [Fields(test_parts(test))]
     if test.concerns:
-        # What licite found against the interest, as it recorded it (in English).
-        blocks += [Paragraph(_("What weighs against the interest:")), Bullets(tuple(test.concerns))]
+        blocks += [Paragraph(_("What weighs against the interest:")), Bullets(concern_texts(test))]
     if test.review_on < timezone.localdate():
         blocks.append(Notice(_("Past its review date: review it and record a new test."), "warning"))
     return Section(heading, tuple(blocks))

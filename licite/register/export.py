@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from licite.accounts.models import Organisation
 from licite.audit.actions import record
+from licite.core.transfers import in_eea
 from licite.lib import documents as doc
 from licite.register import figures as live
 from licite.register.models import (
@@ -207,7 +208,7 @@ def _fiche(activity: ProcessingActivity, figures: live.RegisterFigures, language
         Part(_("Activity"), (
             (_("Name"), activity.name), (_("Reference"), activity.reference),
             (_("Created"), _day(activity.created_at)), (_("Updated"), _day(activity.updated_at)),
-            (_("Software used"), activity.software),
+            (_("Software used"), software_used(activity)),
         )),
         Part(_("Purposes"), (
             (_("Main purpose"), text("purpose")),
@@ -228,7 +229,7 @@ def _fiche(activity: ProcessingActivity, figures: live.RegisterFigures, language
                         language),
         _category_table(activity, "sensitive_data", SensitiveCategory, _("Sensitive data"), language),
         _detail_table(activity, "recipients", RecipientCategory, _("Recipients"), language),
-        _transfers(activity),
+        _transfers(activity, language),
         _detail_table(activity, "security_measures", SecurityMeasure, _("Security measures"), language),
         Part(_("Joint controllers"), tuple(tuple(row.get(f, "") for f in CONTACT_FIELDS)
                                            for row in activity.joint_controllers or []),
@@ -266,7 +267,9 @@ def _detail_table(activity: ProcessingActivity, name: str, choices: Any, heading
     return Part(heading, tuple(rows), headers=(_("Category"), _("Details")))
 
 
-def _transfers(activity: ProcessingActivity) -> Part:
+def _transfers(activity: ProcessingActivity, language: str) -> Part:
+    """RULES B7: the transfers the DPO wrote, and those the activity's processors outside the EEA
+    make, with their mechanism, or the flag saying none is valid."""
     rows = [
         (str(row.get("recipient", "")), str(row.get("country", "")),
          str(Safeguard(row["safeguard"]).label) if row.get("safeguard") in Safeguard.values else "",
@@ -274,22 +277,57 @@ def _transfers(activity: ProcessingActivity) -> Part:
         for row in activity.transfers or []
         if isinstance(row, dict)
     ]  # fmt: skip
+    rows += [
+        (p.name, str(p.country), str(p.transfer_flag or p.get_transfer_mechanism_display()),
+         p.contract_reference)
+        for p in _declared_processors(activity)
+        if not in_eea(p.country)
+    ]  # fmt: skip
     return Part(
         _("Transfers outside the EU"), tuple(rows),
         headers=(_("Recipient"), _("Country"), _("Safeguard"), _("Documentation")),
     )  # fmt: skip
 
 
-def _processors(activity: ProcessingActivity) -> list[Part]:
+def _declared_processors(activity: ProcessingActivity) -> list[Any]:
     """The processors licite.processors declares for this activity (RULES B7), if installed."""
     if not apps.is_installed("licite.processors"):
         return []
+    return list(activity.declared_processors.all())
+
+
+def _processors(activity: ProcessingActivity) -> list[Part]:
+    """The activity's processors, each transfer flagged where it has no valid mechanism (RULES B7)."""
+    if not apps.is_installed("licite.processors"):
+        return []
     rows = [
-        (p.name, p.service, str(p.country), str(p.get_transfer_mechanism_display()))
-        for p in activity.declared_processors.all()
+        (
+            p.name,
+            p.service,
+            str(p.country),
+            str(p.get_transfer_mechanism_display()),
+            str(p.transfer_flag or ""),
+        )
+        for p in _declared_processors(activity)
     ]
-    headers = (_("Processor"), _("Service"), _("Country"), _("Transfer mechanism"))
+    headers = (_("Processor"), _("Service"), _("Country"), _("Transfer mechanism"), _("Transfer problem"))
     return [Part(_("Processors"), tuple(rows), headers=headers)]
+
+
+def software_used(activity: ProcessingActivity) -> str:
+    """The software of the activity as of the export: what the DPO wrote (a text licite wrote at
+    `licite init`, "licite; email: ...", counts as "licite"), and the email service of each
+    processor that runs licite's sending (Processor.email_backend), so that a change of provider
+    shows without editing the register."""
+    written = activity.software.strip()
+    names = ["licite" if not written or written.startswith("licite; email:") else written]
+    if apps.is_installed("licite.processors"):
+        from licite.processors.models import Processor
+
+        for processor in Processor.objects.exclude(email_backend="").order_by("name"):
+            names.append(_("email: %(processor)s (%(backend)s)")
+                         % {"processor": processor.name, "backend": processor.email_backend})  # fmt: skip
+    return "; ".join(names)
 
 
 def _figures(found: Any) -> Part:
@@ -360,7 +398,7 @@ def _cell(value: Any, short: bool = False) -> str:
 
 def as_document(register: Register, language: str) -> doc.Document:
     """HTML, Markdown, PDF: contacts, the list of activities, then one section per activity."""
-    empty = doc.Paragraph(_("None."))
+    empty = doc.Paragraph(_("Nothing declared."))
 
     def blocks(part: Part) -> tuple[doc.Block, ...]:
         if not part.rows:
@@ -409,7 +447,7 @@ def _sheet_part(part: Part) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = [(part.heading.upper(),)]
     if part.headers:
         rows.append(part.headers)
-    rows += [tuple(_sheet_cell(c) for c in row) for row in part.rows] or [(_("None."),)]
+    rows += [tuple(_sheet_cell(c) for c in row) for row in part.rows] or [(_("Nothing declared."),)]
     return [*rows, ()]
 
 

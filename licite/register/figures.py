@@ -10,6 +10,7 @@ activity:
 - the suppression list (preset `suppression_list`): its entries, by reason (RULES F4);
 - rights requests handling (preset `rights_requests`): requests received, answered within their
   deadline, answered late, open past it (RULES G1);
+  both counted by licite.rights.statistics, as the inspection pack counts them: one definition;
 - the whole register: records by legal basis, and the last purge (licite.rights.purge, from
   its audit entries: each batch it erases writes one, `purge.<step>`).
 """
@@ -19,16 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from licite.audit.models import AuditEvent
 from licite.prospects.models import Prospect, Provenance
 from licite.register.models import ProcessingActivity, RegisterBasis
 from licite.register.presets import RIGHTS, SUPPRESSION
-from licite.rights.models import OPEN_STATES, RequestState, RightsRequest, SuppressionEntry
+from licite.rights import statistics
 
 PROSPECTING_BASES = (RegisterBasis.CONSENT, RegisterBasis.LEGITIMATE_INTEREST)
 PURGE_WINDOW = timedelta(days=365)
@@ -122,8 +123,9 @@ def prospect_figures(activity: ProcessingActivity, now: datetime) -> ProspectFig
     totals = prospects.aggregate(
         records=Count("pk"),
         oldest=Min("collected_at"),
-        due=Count("pk", filter=unsent & Q(notice_due_at__gt=now)),
-        overdue=Count("pk", filter=unsent & Q(notice_due_at__lte=now)),
+        # RULES D2: overdue once its deadline has passed, as `licite compliance` counts it.
+        due=Count("pk", filter=unsent & Q(notice_due_at__gte=now)),
+        overdue=Count("pk", filter=unsent & Q(notice_due_at__lt=now)),
     )
     links = Provenance.objects.filter(prospect__in=prospects.values("pk"))
     by_source = (
@@ -139,22 +141,21 @@ def prospect_figures(activity: ProcessingActivity, now: datetime) -> ProspectFig
 
 
 def suppression_figures() -> SuppressionFigures:
-    rows = SuppressionEntry.objects.values("reason").annotate(n=Count("pk")).order_by("reason")
-    by_reason = tuple((row["reason"], row["n"]) for row in rows)
+    """RULES F4: the entries by reason, as licite.rights.statistics counts them for the pack."""
+    by_reason = tuple(statistics.suppression_by_reason())
     return SuppressionFigures(entries=sum(n for _, n in by_reason), by_reason=by_reason)
 
 
 def request_figures(now: datetime) -> RequestFigures:
-    """RULES G1: a request is answered in time when it was closed on or before its due day."""
-    closed = Q(state__in=(RequestState.FULFILLED, RequestState.REFUSED), closed_at__isnull=False)
-    today = timezone.localdate(now)
-    totals = RightsRequest.objects.annotate(closed_on=TruncDate("closed_at")).aggregate(
-        received=Count("pk"),
-        in_time=Count("pk", filter=closed & Q(closed_on__lte=F("due_on"))),
-        late=Count("pk", filter=closed & Q(closed_on__gt=F("due_on"))),
-        open_overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_on__lt=today)),
+    """RULES G1: the requests against their deadline, as licite.rights.statistics defines it (a
+    request refused in time is answered in time)."""
+    totals = statistics.rights_totals(today=timezone.localdate(now))
+    return RequestFigures(
+        received=sum(totals.values()),
+        answered_in_time=totals[statistics.MET],
+        answered_late=totals[statistics.MISSED],
+        open_overdue=totals[statistics.OVERDUE],
     )
-    return RequestFigures(totals["received"], totals["in_time"], totals["late"], totals["open_overdue"])
 
 
 def purge_figures(now: datetime) -> PurgeFigures:

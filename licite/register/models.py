@@ -308,4 +308,25 @@ def _transfer_errors(rows: Any) -> dict[str, Any]:
             "transfers": _("Give each transfer a recipient, a country and a safeguard among: %(known)s.")
             % {"known": ", ".join(Safeguard.values)}
         }
+    return _transfer_ground_errors(rows)
+
+
+def _transfer_ground_errors(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """RULES B7: the country is one, and an adequacy decision covers it when that is the safeguard
+    (licite.core.transfers.transfer_problem_kind, as for processors)."""
+    from licite.core.countries import country_code
+    from licite.core.transfers import NO_ADEQUACY, transfer_problem_kind
+
+    for row in rows:
+        code = country_code(str(row["country"]))
+        if code is None:
+            return {"transfers": _("not a country: %(value)s") % {"value": row["country"]}}
+        if transfer_problem_kind(code, str(row["safeguard"])) == NO_ADEQUACY:
+            return {
+                "transfers": _(
+                    "No adequacy decision covers %(country)s: choose standard contractual clauses, "
+                    "binding corporate rules or another safeguard (RULES B7)."
+                )
+                % {"country": code}
+            }
     return {}

@@ -107,16 +107,6 @@ def _recipients(internal: dict[str, str]) -> list[dict[str, str]]:
     ]
 
 
-def _software() -> str:
-    """Licite and the email provider it sends through (settings.EMAIL_BACKEND)."""
-    backend = settings.EMAIL_BACKEND
-    if backend.startswith("anymail.backends."):
-        return f"licite; email: {backend.split('.')[2]} (anymail)"
-    if backend.endswith("smtp.EmailBackend"):
-        return f"licite; email: SMTP {settings.EMAIL_HOST}"[:200]
-    return "licite"
-
-
 def _b2b() -> dict[str, Any]:
     return {
         "reference": "RT-01",
@@ -243,17 +233,16 @@ def _b2c() -> dict[str, Any]:
 
 
 def _suppression_retention() -> dict[str, str]:
+    """From LICITE_SUPPRESSION_KEEP_YEARS, in a public reader's words (the privacy policy quotes it)."""
     years = settings.LICITE_SUPPRESSION_KEEP_YEARS
     if years:
         return {
-            "fr": f"{years} ans à compter de la dernière opposition (LICITE_SUPPRESSION_KEEP_YEARS).",
-            "en": f"{years} years from the latest objection (LICITE_SUPPRESSION_KEEP_YEARS).",
+            "fr": f"{years} ans à compter de la dernière opposition.",
+            "en": f"{years} years from the latest objection.",
         }
     return {
-        "fr": "Au moins 3 ans à compter de l'opposition ; gardée tant que la prospection continue "
-        "(LICITE_SUPPRESSION_KEEP_YEARS vide).",
-        "en": "At least 3 years from the objection; kept as long as prospecting goes on "
-        "(LICITE_SUPPRESSION_KEEP_YEARS empty).",
+        "fr": "Tant que nous prospectons, et au moins 3 ans à compter de l'opposition.",
+        "en": "As long as we prospect, and at least 3 years from the objection.",
     }
 
 
@@ -299,8 +288,10 @@ def _suppression() -> dict[str, Any]:
         "recipients": [
             {
                 "category": "internal_service",
-                "details_fr": "Personne ne consulte la liste : licite la vérifie à chaque import et envoi.",
-                "details_en": "Nobody reads the list: licite checks it at every import and sending.",
+                "details_fr": "Personne ne consulte la liste : elle est vérifiée automatiquement avant "
+                "chaque ajout de contacts et chaque envoi.",
+                "details_en": "Nobody reads the list: it is checked automatically before contacts are "
+                "added and before each sending.",
             }
         ],
         "retention": keep,
@@ -310,11 +301,11 @@ def _suppression() -> dict[str, Any]:
 def _rights() -> dict[str, Any]:
     answered = {
         "fr": "Durée de la demande, puis 5 ans après la réponse pour en garder la preuve "
-        "(prescription civile ; licite ne les efface pas de lui-même). L'adresse est effacée dès "
-        "qu'une demande d'effacement ou d'opposition est satisfaite.",
+        "(prescription civile). L'adresse est effacée dès qu'une demande d'effacement ou "
+        "d'opposition est satisfaite.",
         "en": "While the request is open, then 5 years after the answer to prove it (civil "
-        "limitation period; licite does not erase them by itself). The address is erased as soon "
-        "as an erasure or objection request is fulfilled.",
+        "limitation period). The address is erased as soon as an erasure or objection request is "
+        "fulfilled.",
     }
     return {
         "reference": "RT-04",
@@ -353,8 +344,9 @@ def _rights() -> dict[str, Any]:
         "recipients": [
             {
                 "category": "internal_service",
-                "details_fr": "Délégué à la protection des données et administrateurs de licite.",
-                "details_en": "The data protection officer and licite's administrators.",
+                "details_fr": "Délégué à la protection des données et administrateurs de l'outil de "
+                "prospection.",
+                "details_en": "The data protection officer and the administrators of the prospecting tool.",
             }
         ],
         "retention": answered,
@@ -376,7 +368,7 @@ def build(key: str, language: str) -> ProcessingActivity:
         recipients_internal_fr=internal["details_fr"], recipients_internal_en=internal["details_en"],
         recipients_external_fr=external.get("fr", ""), recipients_external_en=external.get("en", ""),
         transfers_outside_eu_fr=_NO_TRANSFER["fr"], transfers_outside_eu_en=_NO_TRANSFER["en"],
-        security_measures=_security(), software=_software(), **spec,
+        security_measures=_security(), software="licite", **spec,
     )  # fmt: skip
 
 

@@ -31,15 +31,16 @@ CONSENT = "consent"
 CNIL_COMPLAINTS = "https://www.cnil.fr/fr/plaintes"
 _NONE_WORDS = frozenset({"", "none", "no", "n/a", "-", "non", "aucun", "aucune", "néant"})
 
-# The CNIL's categories of data (licite.register.models.DataCategory), in the words of a policy.
+# The CNIL's categories of data (licite.register.models.DataCategory), in the words of a policy:
+# used only for a row the register describes in neither language.
 _CATEGORIES = {
-    "identity": gettext_lazy("identity (first name, last name)"),
-    "professional_life": gettext_lazy("professional life (job title, company, work email address)"),
+    "identity": gettext_lazy("identity"),
+    "professional_life": gettext_lazy("professional life"),
     "personal_life": gettext_lazy("personal life"),
     "economic": gettext_lazy("economic and financial information"),
     "connection": gettext_lazy("connection data"),
     "location": gettext_lazy("location data"),
-    "internet": gettext_lazy("internet data (clicks on the links of our messages)"),
+    "internet": gettext_lazy("internet data"),
     "other": gettext_lazy("other data"),
 }
 
@@ -65,7 +66,7 @@ def privacy_document(language: str) -> Document:
                 _controller(organisation),
                 _purposes(activities, language, organisation.default_language),
                 _sources(list(Source.objects.order_by("name"))),
-                _recipients(activities, language, list(Processor.objects.order_by("name"))),
+                _recipients(activities, language, _serving(activities)),
                 _retention(),
                 _suppression(),
                 _rights(organisation),
@@ -113,7 +114,7 @@ def _activity(activity: ProcessingActivity, language: str, named_in: str) -> Sec
     interest = getattr(activity, f"interest_pursued_{language}").strip()
     if activity.legal_basis == LEGITIMATE_INTEREST and interest:
         rows.append((_("Our legitimate interest"), interest))
-    categories = _categories(activity)
+    categories = _categories(activity, language)
     if categories:
         rows.append((_("Data"), categories))
     retention = getattr(activity, f"retention_{language}").strip()
@@ -145,9 +146,16 @@ def _basis(activity: ProcessingActivity, language: str) -> str:
     return f"{label}{colon} {justification}" if justification else label
 
 
-def _categories(activity: ProcessingActivity) -> str:
-    keys = [row["category"] for row in activity.rows("data_categories")]
-    return ", ".join(str(_CATEGORIES.get(key, key.replace("_", " "))) for key in keys)
+def _categories(activity: ProcessingActivity, language: str) -> str:
+    """What the register says each category holds, in the policy's language (else the other):
+    the suppression list's "identity" is a keyed hash, not a name (RULES D5, F4)."""
+    other = "en" if language == "fr" else "fr"
+    texts = []
+    for row in activity.rows("data_categories"):
+        text = (row.get(f"description_{language}") or row.get(f"description_{other}") or "").strip()
+        key = row["category"]
+        texts.append(text.rstrip(".") or str(_CATEGORIES.get(key, key.replace("_", " "))))
+    return (" ; " if language == "fr" else "; ").join(texts)
 
 
 def _sources(sources: list[Source]) -> Section:
@@ -189,6 +197,11 @@ def _platforms(sources: Iterable[Source]) -> list[str]:
     return list(dict.fromkeys(platform.name for platform in names if platform is not None))
 
 
+def _serving(activities: list[ProcessingActivity]) -> list[Processor]:
+    """The processors that serve the activities shown (RULES B7), each once."""
+    return list(Processor.objects.filter(activities__in=activities).distinct().order_by("name"))
+
+
 def _recipients(activities: list[ProcessingActivity], language: str, processors: list[Processor]) -> Section:
     blocks: list[Paragraph | Bullets] = []
     internal = _texts(activities, f"recipients_internal_{language}")
@@ -202,7 +215,12 @@ def _recipients(activities: list[ProcessingActivity], language: str, processors:
         blocks.append(Bullets(tuple(_processor(processor) for processor in processors)))
     outside = [processor for processor in processors if not in_eea(processor.country)]
     transfers = _texts(activities, f"transfers_outside_eu_{language}")
-    if outside or transfers:
+    if any(processor.transfer_flag for processor in outside):  # RULES B7: claim no safeguard
+        blocks.append(Paragraph(_(
+            "Some of the data is processed outside the European Economic Area; the safeguard of each "
+            "transfer, where there is one, is named above (GDPR art. 44 to 49)."
+        ) + ("\n" + "\n".join(transfers) if transfers else "")))  # fmt: skip
+    elif outside or transfers:
         blocks.append(Paragraph(_(
             "Some of the data is processed outside the European Economic Area; each transfer rests on "
             "the safeguard named above (GDPR art. 44 to 49)."
@@ -229,7 +247,10 @@ def _processor(processor: Processor) -> str:
     text = _("%(name)s (%(country)s): %(service)s") % values
     if in_eea(processor.country):
         return text
-    mechanism = str(processor.get_transfer_mechanism_display())
+    # RULES B7: a mechanism that is none, or not valid for the country, is no safeguard.
+    mechanism = (
+        _("none declared") if processor.transfer_flag else str(processor.get_transfer_mechanism_display())
+    )
     return f"{text}; " + _("transfer outside the EEA: %(mechanism)s") % {"mechanism": mechanism}
 
 

@@ -190,8 +190,9 @@ def _settle_requests(
     link, the mailto, provider feedback, staff, the purge), as a DPO would settle them:
 
     - an open erasure, objection or consent withdrawal request is fulfilled by this erasure: what
-      it asked for is done (RULES G3, G4), and it needs no other answer than a request fulfilled
-      through its own channel would get (none);
+      it asked for is done (RULES G3, G4), and the person is told so (GDPR art. 12.3, 19) with the
+      answer `licite rights fulfil` sends, queued before the address is forgotten; a request the
+      person never confirmed gets none (its address may be a stranger's);
     - every closed request keeps the keyed hash, never the address nor the note (RULES G4);
     - any other open request (access, portability, rectification, restriction, other) keeps its
       address until it is answered: the person is still owed that answer within the month
@@ -208,7 +209,9 @@ def _settle_requests(
         state=RequestState.FULFILLED, closed_at=now
     )
     for request in settled:
-        record(actor, "rights.fulfilled", request, kind=request.kind, by_erasure=channel)
+        told = _tell_erased(request)
+        detail = {"message": told.pk} if told is not None else {}
+        record(actor, "rights.fulfilled", request, kind=request.kind, by_erasure=channel, **detail)
     closed = ~models.Q(state__in=OPEN_STATES)
     if answering is not None:
         closed |= models.Q(pk=answering.pk)
@@ -475,8 +478,18 @@ def _fulfil_erasure(actor: Any, request: RightsRequest, changes: dict[str, str])
     reason = ERASURE_REASONS[RequestKind(request.kind)]
     erasure = do_erase(actor, [request.key_hash], reason, request.channel, action="rights.erased",
                        answering=request)  # fmt: skip
+    told = _tell_erased(request)  # after the erasure, which cancels what the outbox holds for them
     request.email, request.note = "", ""
-    return {"erased_prospects": erasure.erased_prospects}
+    return {"erased_prospects": erasure.erased_prospects, **({"message": told.pk} if told else {})}
+
+
+def _tell_erased(request: RightsRequest) -> OutboundMessage | None:
+    """GDPR art. 12.3, 19: the person who asked is told what was done, through the outbox, which
+    keeps the address until the answer leaves. Only a request the person confirmed is answered:
+    one still awaiting its identity confirmation may carry a stranger's address."""
+    if not request.email or request.state == RequestState.AWAITING_IDENTITY:
+        return None
+    return _queue_answer(request, "fulfilled")
 
 
 def forget_if_erased(request: RightsRequest) -> None:
@@ -681,6 +694,7 @@ def _subject(template: str) -> str:
         "refusal": gettext("%(name)s: our answer to your request"),
         "access_link": gettext("%(name)s: the data we hold about you"),
         "confirm": gettext("%(name)s: confirm your request"),
+        "fulfilled": gettext("%(name)s: your request is done"),
     }
     return subjects[template]
 

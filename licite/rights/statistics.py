@@ -1,8 +1,10 @@
 """Figures an inspection asks for (RULES H): the suppression list, the consent proofs and the
 rights requests, counted in the database (set-based), never a hash in full nor an address.
 
-Used by the inspection pack (licite.compliance.pack); counts and ids only, so that what leaves
-the database to show accountability does not itself carry personal data (RULES F4).
+Used by the inspection pack (licite.compliance.pack) and the register's live figures
+(licite.register.figures): one definition of each figure for both. Counts and ids only, so that
+what leaves the database to show accountability does not itself carry personal data (RULES F4):
+not even a part of a keyed hash, which is pseudonymous data.
 """
 
 from __future__ import annotations
@@ -19,9 +21,6 @@ from licite.rights.models import OPEN_STATES, ConsentRecord, RightsRequest, Supp
 
 # RULES G1: how a request stands against its deadline.
 MET, MISSED, OPEN, OVERDUE = "met", "missed", "open", "overdue"
-# The keyed hash's first characters: enough for the DPO to find a complainant's request by
-# hashing their address, far too few to stand for the address (RULES F4).
-HASH_PREFIX = 8
 
 
 def suppression_by_reason() -> list[tuple[str, int]]:
@@ -85,10 +84,9 @@ def consent_by_wording() -> list[tuple[str, str, ConsentCounts]]:
 
 @dataclass(frozen=True)
 class RequestLine:
-    """One rights request as the log shows it: never the address, a hash prefix at most."""
+    """One rights request as the log shows it: its id, never the address nor its hash."""
 
     id: int
-    hash_prefix: str
     kind: str
     channel: str
     received_at: datetime
@@ -100,8 +98,8 @@ class RequestLine:
 
 
 def _with_outcome(requests: QuerySet[RightsRequest], today: date) -> Any:
-    """RULES G1: met when closed by its due day; missed when closed later; overdue when still
-    open past it; open otherwise. Computed by the database."""
+    """RULES G1: met when closed (fulfilled or refused) by its due day; missed when closed later;
+    overdue when still open past it; open otherwise. Computed by the database."""
     closed_on = TruncDate("closed_at")
     return requests.annotate(
         outcome=Case(
@@ -120,12 +118,9 @@ def rights_log(since: datetime | None = None, today: date | None = None) -> list
     if since is not None:
         requests = requests.filter(received_at__gte=since)
     rows = _with_outcome(requests, today).order_by("received_at", "pk")
-    fields = ("pk", "key_hash", "kind", "channel", "received_at", "due_on", "extension_months",
+    fields = ("pk", "kind", "channel", "received_at", "due_on", "extension_months",
               "closed_at", "state", "outcome")  # fmt: skip
-    return [
-        RequestLine(pk, digest[:HASH_PREFIX], *rest)
-        for pk, digest, *rest in rows.values_list(*fields).iterator()
-    ]
+    return [RequestLine(*row) for row in rows.values_list(*fields).iterator()]
 
 
 def rights_totals(since: datetime | None = None, today: date | None = None) -> dict[str, int]:

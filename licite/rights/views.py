@@ -30,6 +30,7 @@ from licite.rights.actions import (
 )
 from licite.rights.forms import PublicRequestForm
 from licite.rights.models import RequestState, RightsRequest
+from licite.web.security import allow_own_style_blocks
 
 LANGUAGES = ("fr", "en")
 
@@ -120,6 +121,8 @@ def access(request: HttpRequest, token: str) -> HttpResponse:
     )
     if fmt == "json":
         response["Content-Disposition"] = f'attachment; filename="data-{rights_request.pk}.json"'
+    if fmt == "html":
+        allow_own_style_blocks(response, body)  # a printable page: its styles travel with it
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"

@@ -61,7 +61,7 @@ def test_an_unnotified_breach_with_a_risk_warns_within_72_hours_and_fails_after(
     assert status("breach_not_notified") == "warning"
     Breach.objects.update(found_at=timezone.now() - timedelta(hours=73))
     assert status("breach_not_notified") == "failure"
-    run("breach", "notify", "1", "--at", ago(minutes=5))
+    run("breach", "notify", "1", "--at", ago(minutes=5), "--delay-reason", "the provider told us late")
     assert status("breach_not_notified") == "ok"
     assert "late" in run("breach", "show", "1")
 
@@ -117,6 +117,8 @@ def test_every_step_is_audited_without_the_free_text():
         (("--nature", "secrecy"), "secrecy: name one or more of confidentiality, integrity, availability"),
         (("--persons", "-3"), "is not a whole number"),
         (("--found-at", "2099-01-01"), "is in the future"),
+        (("--found-at", "2026-13-04 09:00"), "'2026-13-04 09:00' is not a date"),
+        (("--found-at", "2026-02-30"), "'2026-02-30' is not a date"),
     ],
 )
 def test_bad_input_gets_a_one_line_error(args, message):
@@ -125,6 +127,63 @@ def test_bad_input_gets_a_one_line_error(args, message):
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     with pytest.raises(CommandError, match=message):
         run("breach", "add", *[item for pair in base.items() for item in pair])
+
+
+def test_a_date_alone_means_the_start_of_that_day():
+    day = (timezone.localdate() - timedelta(days=2)).isoformat()
+    add(day)
+    assert timezone.localtime(Breach.objects.get().found_at).strftime("%H:%M") == "00:00"
+
+
+def test_the_clock_cannot_be_moved_into_the_future():
+    add(ago(hours=10))
+    with pytest.raises(CommandError, match="found at 2099-01-01 00:00 is in the future"):
+        run("breach", "update", "1", "--found-at", "2099-01-01", "--reason", "typo")
+
+
+def test_the_clock_moves_later_only_with_a_reason_audited_by_its_length():
+    add(ago(hours=70))
+    with pytest.raises(CommandError, match="say why with --reason"):
+        run("breach", "update", "1", "--found-at", ago(hours=2))
+    assert timezone.now() - Breach.objects.get().found_at > timedelta(hours=69)
+    run("breach", "update", "1", "--found-at", ago(hours=2), "--reason", "the alert was a false start")
+    event = AuditEvent.objects.get(action="breach.updated")
+    assert event.detail == {"fields": ["found_at"], "risk": "risk", "found_at_moved_later": True,
+                            "reason_length": 27}  # fmt: skip
+    assert "false start" not in str(event.detail)
+
+
+def test_the_breach_cannot_be_found_after_it_was_notified():
+    add(ago(hours=10))
+    run("breach", "notify", "1", "--at", ago(hours=5))
+    with pytest.raises(CommandError, match="--found-at is after the CNIL or the persons were told"):
+        run("breach", "update", "1", "--found-at", ago(hours=2), "--reason", "later alert")
+
+
+def test_the_clock_moves_earlier_without_a_reason():
+    add(ago(hours=10))
+    run("breach", "update", "1", "--found-at", ago(hours=20))
+    assert timezone.now() - Breach.objects.get().found_at > timedelta(hours=19)
+
+
+def test_the_cnil_notification_date_is_not_rewritten():
+    add(ago(hours=10))
+    run("breach", "notify", "1", "--at", ago(hours=5))
+    with pytest.raises(CommandError, match="the CNIL was already notified on"):
+        run("breach", "notify", "1")
+    assert timezone.now() - Breach.objects.get().cnil_notified_at > timedelta(hours=4)
+
+
+def test_a_late_notification_needs_the_reasons_for_the_delay():
+    add(ago(hours=80))
+    with pytest.raises(CommandError, match="--delay-reason: the notification comes after the 72 hours"):
+        run("breach", "notify", "1")
+    assert Breach.objects.get().cnil_notified_at is None
+    run("breach", "notify", "1", "--delay-reason", "found during a holiday")
+    assert Breach.objects.get().notification_delay_reason == "found during a holiday"
+    assert "(late: found during a holiday)" in run("breach", "show", "1")
+    event = AuditEvent.objects.get(action="breach.notified")
+    assert event.detail == {"late": True, "delay_reason_length": 22}
 
 
 def test_an_unknown_breach_is_named():

@@ -131,11 +131,56 @@ def test_a_processor_outside_the_eu_without_a_mechanism_fails(compliant):
     assert status("processors_transfer_unsafe") == "ok"
 
 
-def test_a_processor_without_an_art_28_contract_warns(compliant):
+def test_a_processor_without_an_art_28_contract_fails(compliant):
     run("processors", "add", "Hosting SAS", "--service", "Hosting", "--country", "FR")
-    assert status("processors_without_contract") == "warning"
+    assert status("processors_without_contract") == "failure"
     run("processors", "edit", "Hosting SAS", "--contract-date", "2026-01-15")
     assert status("processors_without_contract") == "ok"
+
+
+def test_a_us_processor_on_adequacy_warns_to_check_its_data_privacy_framework_certification(compliant):
+    run("processors", "add", "Mailer Inc", "--service", "Sending emails", "--country", "US",
+        "--mechanism", "adequacy", "--contract-date", "2026-01-15")  # fmt: skip
+    assert status("processors_transfer_unsafe") == "ok"
+    assert status("processors_adequacy_limited") == "warning"
+    run("processors", "edit", "Mailer Inc", "--mechanism", "scc")
+    assert status("processors_adequacy_limited") == "ok"
+
+
+def test_a_source_whose_latest_balancing_test_is_unfavourable_fails_while_it_feeds_prospects(compliant):
+    assess = ("sources", "assess", "Salon Industrie Lyon 2026", "--interest", "i", "--expectations", "e",
+              "--safeguards", "s", "--necessity", "n")  # fmt: skip
+    run(*assess, "--conclusion", "unfavourable")
+    assert status("balancing_tests_unfavourable") == "failure"
+    assert status("balancing_tests_missing") == "ok"
+    run(*assess, "--conclusion", "favourable")
+    assert status("balancing_tests_unfavourable") == "ok"
+
+
+def test_an_unfavourable_test_of_a_source_feeding_no_interest_prospect_passes(compliant):
+    run("sources", "assess", "Salon Industrie Lyon 2026", "--interest", "i", "--expectations", "e",
+        "--safeguards", "s", "--necessity", "n", "--conclusion", "unfavourable")  # fmt: skip
+    Prospect.objects.update(legal_basis="consent")
+    assert status("balancing_tests_unfavourable") == "ok"
+
+
+def test_phones_held_while_no_activity_declares_one_fail_under_minimization(compliant, write_csv):
+    from tests.conftest import HEADER, import_file
+
+    ProcessingActivity.objects.filter(legal_basis="legitimate_interest").update(keeps_professional_phone=True)
+    import_file(write_csv(
+        HEADER + "Marc;Leroy;marc.leroy@acme-industrie.example;Directeur technique;Acme Industrie;"
+        "01 42 68 53 00;;France\n"
+    ))  # fmt: skip
+    assert Prospect.objects.exclude(phone="").count() == 1
+    assert status("phones_without_purpose") == "ok"
+    ProcessingActivity.objects.update(keeps_professional_phone=False)
+    phones = compliance()[1]["phones_without_purpose"]
+    assert (phones["status"], phones["count"], phones["practice"]) == ("failure", 1, "minimization")
+
+
+def test_spam_complaints_are_a_matter_of_lawful_basis_not_minimization(compliant):
+    assert compliance()[1]["spam_complaints"]["practice"] == "lawful_basis"
 
 
 def test_a_user_of_no_prospect_role_holding_rights_on_prospects_warns(compliant, django_user_model):

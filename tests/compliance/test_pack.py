@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from licite.audit.models import AuditEvent
 from licite.compliance.pack import PARTS
@@ -108,6 +108,15 @@ def test_no_address_of_the_database_appears_anywhere_in_the_pack(demo, tmp_path)
     assert "camille.exemple" in read(archive, "notices/notices.pdf")  # and a PDF (the sample's address)
     leaked = sorted(address for address in addresses if address in text)
     assert leaked == []
+    # The demo's names, those long enough not to be common words (RULES F4); the DPO is named, as
+    # the controller's contact, and the style sheets' words ("white") are no one's name.
+    names = {
+        name.lower() for pair in Prospect.objects.values_list("first_name", "last_name") for name in pair
+    }
+    names = {name for name in names if len(name) > 4} - {"jeanne", "martin"}
+    assert len(names) > 10
+    prose = re.sub(r"<style.*?</style>", "", text, flags=re.DOTALL)
+    assert sorted(name for name in names if re.search(rf"\b{re.escape(name)}\b", prose)) == []
     hashes = set(Prospect.objects.values_list("key_hash", flat=True))
     hashes |= set(SuppressionEntry.objects.values_list("key_hash", flat=True))
     assert not [digest for digest in hashes if digest in text]
@@ -144,9 +153,45 @@ def test_the_rights_log_shows_deadlines_met_or_missed_without_the_address(demo, 
     assert "open and overdue" in log
     assert "open, not yet due" in log
     assert "late.person" not in log
-    request = RightsRequest.objects.get(kind="access")
-    assert request.key_hash[:8] in log
-    assert request.key_hash not in log
+    for digest in RightsRequest.objects.values_list("key_hash", flat=True):  # pseudonymous (RULES F4)
+        assert digest[:8] not in log
+
+
+def test_the_french_rights_log_writes_its_dates_in_french(demo, tmp_path):
+    archive, _output = write_pack(tmp_path, "--lang", "fr")
+    log = archive.read("rights/rights-requests.html").decode()
+    with translation.override("fr"):
+        for request in RightsRequest.objects.all():
+            for day in (timezone.localdate(request.received_at), request.due_on):
+                assert formats.date_format(day, "DATE_FORMAT") in log
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", log.split("<table")[-1])
+
+
+def test_the_pack_counts_its_files_one_way_everywhere(demo, tmp_path):
+    archive, output = write_pack(tmp_path)
+    files = len(archive.namelist())
+    assert f"{files} files (index.html and SHA256SUMS included)" in output
+    verified = io.StringIO()
+    call_command("pack", "verify", str(tmp_path / "pack.zip"), stdout=verified)
+    assert f"{files} files (index.html and SHA256SUMS included)" in verified.getvalue()
+    assert AuditEvent.objects.get(action="pack.generated").detail["files"] == files
+
+
+def test_a_sample_message_that_cannot_be_written_says_why_in_the_pack_s_language(demo, tmp_path):
+    from licite.register.models import ProcessingActivity
+
+    ProcessingActivity.objects.filter(legal_basis="consent").delete()
+    archive, _output = write_pack(tmp_path, "--lang", "fr")
+    notices = archive.read("notices/notices.html").decode()
+    assert "aucune activité de traitement reposant sur cette base légale dans le registre" in notices
+    assert "no processing activity" not in notices
+
+
+def test_without_the_organisation_s_profile_the_pack_is_refused_in_one_line(db, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        call_command("pack", "--out", str(tmp_path / "pack.zip"), "--lang", "fr")
+    assert str(refused.value) == "the organisation's profile is not set: run `licite init` first"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_generating_the_pack_is_audited_with_its_own_sha256(demo, tmp_path):

@@ -40,6 +40,16 @@ def test_the_list_flags_a_us_processor_without_a_mechanism_and_not_one_with_scc_
     assert "⚠" not in listed["OVHcloud"]
 
 
+def test_the_list_tells_to_check_the_certification_of_a_us_processor_on_adequacy(client, owner):
+    do_save_processor(None, "Mailer Inc", service="Emails", country="US", transfer_mechanism="adequacy")
+    client.force_login(owner)
+    response = client.get(reverse("admin:processors_processor_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        "⚠ Adequacy only for organisations certified under the EU-US Data Privacy Framework"
+        in rows(response.content.decode())["Mailer Inc"]
+    )
+
+
 def test_the_flag_is_in_french_for_a_french_reader(client, owner):
     do_save_processor(None, "Acme Cloud", service="Hosting", country="US")
     client.force_login(owner)

@@ -47,6 +47,22 @@ def test_the_document_speaks_french_and_renders_in_every_format(processors):
     assert render(document, "pdf").startswith(b"%PDF")
 
 
+def test_the_document_warns_to_check_the_certification_of_a_us_processor_on_adequacy():
+    do_save_processor(
+        None, "Mailer Inc", service="Sending emails", country="US", transfer_mechanism="adequacy"
+    )
+    document = processors_document("en")
+    table = document.sections[0].blocks[0]
+    assert isinstance(table, Table)
+    assert "Data Privacy Framework: check the certification" in table.rows[0][-1]
+    notices = [block for block in document.sections[1].blocks if isinstance(block, Notice)]
+    assert [notice.level for notice in notices] == ["warning"]
+    assert notices[0].text.startswith("Mailer Inc (US): Adequacy only for organisations certified")
+    french = render(processors_document("fr"), "md").decode()
+    assert "Data Privacy Framework" in french
+    assert "vérifiez la certification" in french
+
+
 def test_without_processors_the_document_says_so():
     document = processors_document("en")
     assert "No processor is declared." in render(document, "md").decode()

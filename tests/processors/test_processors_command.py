@@ -77,6 +77,10 @@ def test_editing_the_mechanism_clears_the_flag():
         ),
         (("--country", "FR", "--activity", "Nope"), "--activity: no processing activity named 'Nope'"),
         (("--country", "FR", "--contract-date", "15/01/2026"), "--contract-date:"),
+        (
+            ("--country", "FR", "--contract-date", "2099-01-15"),
+            "--contract-date: 2099-01-15 is in the future",
+        ),
     ],
 )
 def test_bad_input_is_refused_in_one_line(args, message):
@@ -85,6 +89,30 @@ def test_bad_input_is_refused_in_one_line(args, message):
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
     assert not Processor.objects.exists()
+
+
+def test_a_contract_date_in_the_future_is_refused_on_editing_too():
+    add("OVHcloud", "FR", "--contract-date", "2026-01-15")
+    with pytest.raises(CommandError, match="--contract-date: 2099-01-15 is in the future"):
+        run("edit", "OVHcloud", "--contract-date", "2099-01-15")
+    assert str(Processor.objects.get().contract_date) == "2026-01-15"
+
+
+def test_a_us_processor_on_adequacy_is_told_to_check_its_data_privacy_framework_certification():
+    _, err = add("Mailer Inc", "US", "--mechanism", "adequacy")
+    assert "warning: Adequacy only for organisations certified under the EU-US Data Privacy Framework" in err
+    out, _ = run("list")
+    assert "CHECK THE TRANSFER: Mailer Inc: Adequacy only for organisations certified" in out
+    assert FLAG not in out
+    out, _ = run("show", "Mailer Inc")
+    assert "transfer:           CHECK THE TRANSFER: Adequacy only for" in out
+
+
+def test_a_canadian_processor_on_adequacy_is_told_the_decision_covers_pipeda_organisations():
+    _, err = add("Maple Hosting", "CA", "--mechanism", "adequacy")
+    assert "commercial organisations subject to PIPEDA" in err
+    _, err = add("Swiss Hosting", "CH", "--mechanism", "adequacy")
+    assert err == ""
 
 
 def test_a_processor_serves_the_activities_of_the_register():

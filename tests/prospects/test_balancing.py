@@ -65,15 +65,16 @@ def test_show_gives_every_part_with_the_source_s_terms(annuaire, b2b):
         "--conclusion", "unfavourable", "--conclusion-text", "Their terms forbid it", "--activity", b2b.name
     )
     out, _ = run("show", "Annuaire")
-    for line in (
-        "Purpose (processing activity): Prospection B2B",
-        "Necessity:                     Only the work address and job are kept",
-        "Source's terms:                Conditions générales, article 7",
-        "Conclusion:                    Unfavourable: the persons' rights prevail",
-        "Reasoning of the conclusion:   Their terms forbid it",
-        "weighs against: the source's terms forbid extraction",
+    for label, value in (
+        ("Purpose (processing activity):", "Prospection B2B"),
+        ("Necessity:", "Only the work address and job are kept"),
+        ("Reasonable expectations of the persons:", "Exhibitors publish a contact to be reached"),
+        ("Source's terms:", "Conditions générales, article 7"),
+        ("Conclusion:", "Unfavourable: the persons' rights prevail"),
+        ("Reasoning of the conclusion:", "Their terms forbid it"),
     ):
-        assert line in out
+        assert f"  {label:<40}{value}\n" in out
+    assert "weighs against: the source's terms forbid extraction (Conditions générales, article 7)" in out
 
 
 @pytest.mark.parametrize(
@@ -164,3 +165,49 @@ def test_a_test_added_in_the_admin_needs_its_necessity_and_is_reviewed_a_year_la
     assert client.post(url, {**data, "necessity": "n"}).status_code == 302
     today = timezone.localdate()
     assert BalancingTest.objects.get().review_on == today.replace(year=today.year + 1)
+
+
+def test_the_longest_label_of_show_is_followed_by_a_space(annuaire):
+    assess("--conclusion", "favourable")
+    out, _ = run("show", "Annuaire")
+    assert "Reasonable expectations of the persons: Exhibitors publish" in out
+
+
+def test_what_weighs_against_is_stored_as_a_code_and_worded_in_the_reader_s_language(annuaire):
+    from django.utils import translation
+
+    from licite.prospects.balancing import concern_texts
+
+    assess("--conclusion", "unfavourable")
+    test = BalancingTest.objects.get()
+    assert test.concerns == ["terms_forbid_extraction"]
+    with translation.override("fr"):
+        (french,) = concern_texts(test)
+    assert "Conditions générales, article 7" in french
+    assert "forbid" not in french
+
+
+def test_a_concern_recorded_as_an_english_sentence_before_the_codes_is_worded_in_french(annuaire):
+    from django.utils import translation
+
+    from licite.prospects.balancing import concern_texts
+
+    assess("--conclusion", "favourable")
+    test = BalancingTest.objects.get()
+    test.concerns = ["the source's terms were not checked: read them and record whether they allow reuse"]
+    with translation.override("fr"):
+        (french,) = concern_texts(test)
+    assert "not checked" not in french
+
+
+def test_the_admin_words_what_weighs_against_in_the_reader_s_language(client, owner, annuaire):
+    from django.urls import reverse
+
+    assess("--conclusion", "unfavourable")
+    test = BalancingTest.objects.get()
+    client.force_login(owner)
+    page = client.get(
+        reverse("admin:prospects_balancingtest_change", args=[test.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "terms_forbid_extraction" not in page
+    assert "les conditions d" in page

@@ -163,3 +163,38 @@ def test_the_representative_and_the_dpo_s_company_given_to_init_are_in_the_regis
     assert "### Representative in the EU" in text
     assert "Acme EU Rep GmbH" in text
     assert "DPO Conseil SARL" in text
+
+
+def test_a_processor_outside_the_eea_is_a_transfer_of_its_activity_flagged_everywhere(initialised, tmp_path):
+    from licite.processors.actions import do_save_processor
+
+    do_save_processor(None, "Mailgun", [B2B_FR], service="Sending of emails", country="US")
+    text = export(tmp_path, "md", "en").read_text(encoding="utf-8")
+    fiche = text.split(f"## {B2B_FR}")[1].split("\n## ")[0]
+    transfers = fiche.split("### Transfers outside the EU")[1].split("###")[0]
+    assert "Mailgun" in transfers
+    assert "Outside the EU/EEA without a transfer mechanism (RULES B7)" in transfers
+    processors = fiche.split("### Processors")[1].split("###")[0]
+    assert "Transfer problem" in processors
+    assert "Outside the EU/EEA without a transfer mechanism (RULES B7)" in processors
+
+
+def test_the_software_used_names_the_email_service_of_the_processors_at_export(initialised, tmp_path):
+    from licite.processors.actions import do_save_processor
+
+    do_save_processor(None, "Postmark", service="Sending of emails", country="FR", email_backend="postmark")
+    text = export(tmp_path, "md", "en").read_text(encoding="utf-8")
+    assert "licite; email: Postmark (postmark)" in text
+
+
+def test_an_empty_part_of_a_french_fiche_reads_right_whatever_its_gender(initialised, tmp_path):
+    text = export(tmp_path, "md", "fr").read_text(encoding="utf-8")
+    sensitive = text.split("### Données sensibles")[1].split("###")[0]
+    assert sensitive.strip() == "Néant."
+
+
+def test_list_names_each_legal_basis_in_words(initialised):
+    out = io.StringIO()
+    call_command("register", "list", stdout=out)
+    assert "Legitimate" in out.getvalue()
+    assert "legitimate_interest" not in out.getvalue()

@@ -106,3 +106,34 @@ def test_the_figures_take_as_many_queries_for_many_records_as_for_few(
     import_file(write_csv(rows(40, start=2), name="more.csv"))
     with django_assert_max_num_queries(10):
         assert live_figures(activities, timezone.now()).records == 42
+
+
+def test_a_notice_due_this_very_moment_is_not_yet_overdue_as_the_compliance_check_counts_it(
+    initialised, source, write_csv
+):
+    import_file(write_csv(rows(1)))
+    now = timezone.now()
+    Prospect.objects.update(notice_due_at=now)
+    assert (b2b(figures(now)).notices_due, b2b(figures(now)).notices_overdue) == (1, 0)
+
+
+def test_the_register_counts_rights_requests_as_the_inspection_pack_does(initialised):
+    from licite.rights import statistics
+
+    now = timezone.now()
+    refused = do_receive_request(None, "a@acme.example", "erasure", "email")
+    unrecorded = do_receive_request(None, "b@acme.example", "access", "email")
+    do_receive_request(None, "c@acme.example", "access", "email", received_at=now - timedelta(days=40))
+    RightsRequest.objects.filter(pk=refused.pk).update(
+        state="refused", refusal_reason="unfounded", closed_at=now
+    )
+    RightsRequest.objects.filter(pk=unrecorded.pk).update(state="fulfilled", closed_at=None)
+    activities, register = figures(now)
+    found = register.for_activity(next(a for a in activities if a.preset == RIGHTS))
+    totals = statistics.rights_totals(today=timezone.localdate(now))
+    assert (found.answered_in_time, found.answered_late, found.open_overdue) == (
+        totals[statistics.MET],
+        totals[statistics.MISSED],
+        totals[statistics.OVERDUE],
+    )
+    assert found.answered_in_time == 2

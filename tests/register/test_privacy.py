@@ -20,6 +20,8 @@ from tests.campaigns.conftest import organisation  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
+SERVED = ["Prospection (legitimate_interest)"]  # an activity of the `organisation` fixture
+
 
 def policy(*args: str) -> str:
     out = io.StringIO()
@@ -95,8 +97,10 @@ def test_the_retention_follows_the_live_settings(organisation, source, settings)
 
 
 def test_processors_are_listed_and_a_transfer_outside_the_eea_names_its_mechanism(organisation, source):
-    do_save_processor(None, "Brevo", service="Sending of emails", country="FR")
-    do_save_processor(None, "Postmark", service="Sending of emails", country="US", transfer_mechanism="scc")
+    do_save_processor(None, "Brevo", SERVED, service="Sending of emails", country="FR")
+    do_save_processor(
+        None, "Postmark", SERVED, service="Sending of emails", country="US", transfer_mechanism="scc"
+    )
     text = policy("--lang", "en", "--format", "md")
     assert "- Brevo (FR): Sending of emails\n" in text
     assert (
@@ -106,7 +110,7 @@ def test_processors_are_listed_and_a_transfer_outside_the_eea_names_its_mechanis
 
 
 def test_without_a_transfer_the_policy_says_the_data_stays_in_the_eea(organisation, source):
-    do_save_processor(None, "Brevo", service="Envoi des messages", country="FR")
+    do_save_processor(None, "Brevo", SERVED, service="Envoi des messages", country="FR")
     text = policy("--lang", "fr", "--format", "md")
     assert "- Brevo (FR) : Envoi des messages\n" in text
     assert "Les données ne quittent pas l'Espace économique européen." in text
@@ -159,3 +163,45 @@ def test_another_basis_is_named_with_the_register_s_justification(organisation, 
         "Legal obligation (art. 6.1.c): GDPR art. 21.3 obliges us to stop prospecting whoever objects."
         in text
     )
+
+
+def test_each_category_of_data_is_said_as_the_register_describes_it(initialised):
+    text = policy("--lang", "fr", "--format", "md")
+    suppression = text.split("### Liste repoussoir")[1].split("###")[0]
+    assert (
+        "Empreinte HMAC-SHA256 à clé secrète de l'adresse normalisée ; jamais l'adresse elle-même"
+        in suppression
+    )
+    assert "prénom" not in suppression.lower()
+    english = policy("--lang", "en", "--format", "md")
+    assert "First name, last name, work email address; Job title, company" in english
+
+
+def test_a_transfer_without_a_valid_mechanism_claims_no_safeguard(organisation, source):
+    do_save_processor(None, "Mailgun", SERVED, service="Sending of emails", country="US")
+    text = policy("--lang", "en", "--format", "md")
+    assert "- Mailgun (US): Sending of emails; transfer outside the EEA: none declared\n" in text
+    assert "Some of the data is processed outside the European Economic Area" in text
+    assert "rests on" not in text
+
+
+def test_only_the_processors_serving_the_activities_shown_are_listed(organisation, source):
+    do_save_processor(None, "Brevo", SERVED, service="Sending of emails", country="FR")
+    do_save_processor(None, "Payroll Inc", service="Payroll", country="US", transfer_mechanism="scc")
+    text = policy("--lang", "en", "--format", "md")
+    assert "Brevo (FR)" in text
+    assert "Payroll" not in text
+    assert "The data does not leave the European Economic Area." in text
+
+
+@pytest.mark.parametrize("keep", [None, 5])
+def test_the_policy_from_the_presets_speaks_to_the_public_not_of_settings_or_software(settings, keep, db):
+    from tests.register.conftest import PROFILE
+
+    settings.LICITE_SUPPRESSION_KEEP_YEARS = keep
+    call_command("init", **PROFILE, stdout=io.StringIO())
+    for language in ("fr", "en"):
+        text = policy("--lang", language, "--format", "md")
+        assert "LICITE_" not in text
+        for internal in ("licite ne ", "licite la ", "licite checks", "licite does", "licite's"):
+            assert internal not in text, internal

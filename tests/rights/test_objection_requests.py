@@ -76,10 +76,12 @@ def test_an_objection_by_any_channel_fulfils_the_open_objection_request_and_forg
     assert (objection.state, objection.email, objection.note) == ("fulfilled", "", "")
     assert objection.closed_at is not None
     fulfilled = AuditEvent.objects.get(action="rights.fulfilled")
+    answer = OutboundMessage.objects.get(kind="rights")
     assert (fulfilled.object_id, fulfilled.detail) == (
         str(objection.pk),
-        {"kind": "objection", "by_erasure": channel},
+        {"kind": "objection", "by_erasure": channel, "message": answer.pk},
     )
+    assert answer.to_address == JEANNE, "told what was done (GDPR art. 12.3), before being forgotten"
     assert "jeanne" not in str(RightsRequest.objects.values().get()).lower()
 
 

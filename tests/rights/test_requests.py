@@ -188,6 +188,44 @@ def test_fulfilling_an_erasure_erases_the_person_and_keeps_the_request_provable(
     assert "(erased: keyed hash only)" in rights("show", str(request.pk))
 
 
+def test_fulfilling_an_erasure_tells_the_person_it_is_done_in_their_language(prospects, smtp):
+    request = receive(JEANNE, "erasure", "--language", "fr")
+    rights("fulfil", str(request.pk))
+    run_worker()
+    [message] = smtp.to(JEANNE)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "nous avons effacé les données" in text
+    assert AuditEvent.objects.get(action="rights.fulfilled").detail["message"] > 0
+
+
+@pytest.mark.parametrize("kind", ["erasure", "objection"])
+def test_an_open_request_settled_by_another_erasure_is_answered_before_its_address_is_forgotten(
+    prospects, smtp, kind
+):
+    request = receive(EMILY, kind, "--language", "en")
+    call_command("erase", EMILY, stdout=io.StringIO())
+    request.refresh_from_db()
+    assert (request.state, request.email) == ("fulfilled", "")
+    run_worker()
+    [message] = smtp.to(EMILY)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "It is done: we erased the data we held about you" in text
+    assert "complaint with the CNIL" in text
+    event = AuditEvent.objects.get(action="rights.fulfilled")
+    assert event.detail["by_erasure"] == "staff"
+    assert "emily" not in str(event.detail).lower()
+
+
+def test_a_request_never_confirmed_gets_no_answer_when_an_erasure_settles_it(prospects, smtp):
+    request = receive(EMILY, "erasure")
+    rights("state", str(request.pk), "awaiting_identity")
+    call_command("erase", EMILY, stdout=io.StringIO())
+    assert RightsRequest.objects.get().state == "fulfilled"
+    run_worker()
+    assert smtp.to(EMILY) == []
+    assert "message" not in AuditEvent.objects.get(action="rights.fulfilled").detail
+
+
 def test_fulfilling_an_objection_stops_every_campaign_at_once(prospects):
     request = receive(JEANNE, "objection")
     rights("fulfil", str(request.pk))

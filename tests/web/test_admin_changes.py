@@ -102,13 +102,13 @@ def test_a_prospects_status_basis_audience_and_clocks_cannot_be_edited(client, o
     assert after.first_name == "Corrigé", "a name may still be corrected (RULES B5)"
 
 
-def test_a_prospects_correction_is_audited_with_field_names_never_values(client, salesperson, demo_data):
-    client.force_login(salesperson)
+def test_a_prospects_correction_is_audited_with_field_names_never_values(client, owner, demo_data):
+    client.force_login(owner)
     prospect = Prospect.objects.first()
     url = reverse("admin:prospects_prospect_change", args=[prospect.pk])
     change(client, url, company="Nouvelle Société", job_title="Acheteuse")
     event = AuditEvent.objects.get(action="prospect.updated")
-    assert (event.actor, event.object_id) == (salesperson, str(prospect.pk))
+    assert (event.actor, event.object_id) == (owner, str(prospect.pk))
     assert event.detail == {"fields": ["company", "job_title"], "via": "admin"}
 
 

@@ -15,9 +15,9 @@ from tests.conftest import HEADER, import_file
 pytestmark = pytest.mark.django_db
 
 
-def test_an_export_neutralizes_formulas_and_is_audited(client, salesperson, source, write_csv):
+def test_an_export_neutralizes_formulas_and_is_audited(client, owner, source, write_csv):
     import_file(write_csv(HEADER + '=HYPERLINK("http://x");+cmd;zoe@b.example;-2+3;@SUM(A1);;;\n'))
-    client.force_login(salesperson)
+    client.force_login(owner)
     response = client.post(
         reverse("admin:prospects_prospect_changelist"),
         {"action": "export_csv", "_selected_action": [p.pk for p in Prospect.objects.all()]},
@@ -33,4 +33,4 @@ def test_an_export_neutralizes_formulas_and_is_audited(client, salesperson, sour
         "'@SUM(A1)",
     )
     event = AuditEvent.objects.get(action="prospect.exported")
-    assert (event.actor, event.detail["count"]) == (salesperson, 1)
+    assert (event.actor, event.detail["count"]) == (owner, 1)

@@ -156,3 +156,9 @@ class Command(LiciteCommand):
             f"Log in at {settings.LICITE_BASE_URL}/login/ as admin, password {password} "
             f"(kept in {password_file})"
         )
+        if settings.LICITE_REQUIRE_2FA:  # docs/security.md: the demo shows the real login
+            self.stdout.write(
+                "The first login sets up two-factor authentication: scan the QR code with an "
+                "authenticator app, or type its key (oathtool --totp -b KEY prints the code). "
+                "To try licite without it on your own machine: LICITE_REQUIRE_2FA=false make run"
+            )

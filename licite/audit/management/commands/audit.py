@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from licite.audit.actions import do_export, verify
 from licite.audit.chain import ChainError
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 
 
 class Command(LiciteCommand):
+    permission = Perm.READ_AUDIT  # RULES F5: what `--as USER` must be allowed
     help = (
         "Check the audit trail's hash chain, or export it for an inspection (RULES H).\n\n"
         "verify walks every entry in order and stops at the first one modified, deleted, inserted "

@@ -23,11 +23,19 @@ from licite.campaigns.actions import (
 from licite.campaigns.models import Campaign
 from licite.campaigns.notices import NoticeUnavailable
 from licite.campaigns.rendering import new_token, render_campaign_message
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand, describe_validation_error
 from licite.prospects.models import Audience, Prospect
 
 
 class Command(LiciteCommand):
+    permission = {
+        "create": Perm.CREATE_CAMPAIGNS,
+        "preview": Perm.CREATE_CAMPAIGNS,
+        "status": Perm.CREATE_CAMPAIGNS,
+        "send": Perm.SEND_CAMPAIGNS,
+        "settle": Perm.SEND_CAMPAIGNS,
+    }  # RULES F5: what `--as USER` must be allowed
     help = (
         "Create, preview, send and follow campaigns, only to the prospects the law allows (RULES C-E).\n\n"
         "Eligibility is decided per message: not suppressed, consent proved for consumers, a job that "

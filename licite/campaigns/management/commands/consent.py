@@ -10,10 +10,15 @@ from licite.campaigns.actions import (
     do_request_pending_consents,
 )
 from licite.campaigns.notices import NoticeUnavailable
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand, find_prospect
 
 
 class Command(LiciteCommand):
+    permission = {
+        "request": Perm.SEND_CAMPAIGNS,
+        "expire": Perm.HANDLE_RIGHTS,
+    }  # RULES F5: what `--as USER` must be allowed
     help = (
         "Ask consumers for consent (double opt-in), and erase those who did not answer (RULES C1, C2).\n\n"
         "`request` queues the one message a consumer may receive before consenting: who we are, where "

@@ -5,10 +5,12 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from licite.campaigns.actions import do_record_contact
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand, find_prospect
 
 
 class Command(LiciteCommand):
+    permission = Perm.VIEW_PROSPECT_DETAIL  # RULES F5: what `--as USER` must be allowed
     help = (
         "Record a contact the prospect initiated: a reply or a call (RULES F1).\n\n"
         "It restarts the 3-year retention from today. An email open is never a contact."

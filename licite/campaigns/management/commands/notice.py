@@ -11,11 +11,16 @@ from licite.audit.actions import record
 from licite.campaigns.notices import NoticeUnavailable, compose_for
 from licite.campaigns.rendering import new_token
 from licite.core.notice import NoticeInvalid
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand, find_prospect
 from licite.prospects.models import Prospect
 
 
 class Command(LiciteCommand):
+    permission = {
+        "preview": Perm.VIEW_PROSPECT_DETAIL,
+        "due": Perm.VIEW_PROSPECTS,
+    }  # RULES F5: what `--as USER` must be allowed
     help = (
         "Preview a prospect's Art. 14 notice, or list the notices due soon (RULES D1-D4).\n\n"
         "The notice names the controller, the purpose, the legal basis, the data, the recipients, the "

@@ -27,16 +27,18 @@ COLUMNS = ("ID", "FOUND", "RISK", "PERSONS", "RECORDS", "CNIL", "PERSONS TOLD")
 
 
 def _moment(text: str) -> datetime:
-    """YYYY-MM-DD HH:MM (local time), or YYYY-MM-DD (noon), or ISO 8601 with an offset."""
+    """YYYY-MM-DD HH:MM (local time), or YYYY-MM-DD (00:00, the stricter reading: the 72-hour clock
+    starts at the earliest moment of that day), or ISO 8601 with an offset."""
     text = text.strip()
-    moment = parse_datetime(text.replace(" ", "T", 1)) if ":" in text else None
+    try:
+        moment = parse_datetime(text.replace(" ", "T", 1)) if ":" in text else None
+        if moment is None:
+            day = parse_date(text) if len(text) == 10 else None
+            moment = datetime(day.year, day.month, day.day) if day else None
+    except ValueError:  # well formed but impossible: 2026-13-04, 25:00
+        moment = None
     if moment is None:
-        day = parse_date(text) if len(text) == 10 else None
-        if day is None:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a date: write YYYY-MM-DD or 'YYYY-MM-DD HH:MM'"
-            )
-        moment = datetime(day.year, day.month, day.day, 12)
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD or 'YYYY-MM-DD HH:MM'")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -79,6 +81,9 @@ class Command(LiciteCommand):
         add = actions.add_parser("add", help="Record a breach: the 72-hour clock starts at --found-at")
         update = actions.add_parser("update", help="Complete what was learnt since (risk, counts, measures)")
         update.add_argument("id", type=int)
+        update.add_argument(
+            "--reason", default="", help="Why --found-at moves later (required then: it moves the clock)"
+        )
         for sub, required in ((add, True), (update, False)):
             sub.add_argument(
                 "--found-at", type=_moment, required=required, help="YYYY-MM-DD HH:MM, local time"
@@ -99,6 +104,8 @@ class Command(LiciteCommand):
         notify = actions.add_parser("notify", help="The CNIL was notified (art. 33.1)")
         notify.add_argument("id", type=int)
         notify.add_argument("--at", type=_moment, help="When (default: now)")
+        notify.add_argument("--delay-reason", default="",
+                            help="Why it comes after the 72 hours (required then, art. 33.1)")  # fmt: skip
         waive = actions.add_parser("waive", help="Not notified: the breach is unlikely to result in a risk")
         waive.add_argument("id", type=int)
         waive.add_argument("--reason", required=True)
@@ -128,7 +135,9 @@ class Command(LiciteCommand):
         self.stdout.write(self._clock(breach))
 
     def _update(self, options: dict[str, Any]) -> None:
-        breach = do_update_breach(self.actor, self._breach(options["id"]), **self._fields(options))
+        breach = do_update_breach(
+            self.actor, self._breach(options["id"]), reason=options["reason"], **self._fields(options)
+        )
         self.stdout.write(f"Breach {breach.pk} updated (risk: {breach.risk}).")
 
     def _list(self, options: dict[str, Any]) -> None:
@@ -158,7 +167,10 @@ class Command(LiciteCommand):
             self.stdout.write(f"{label + ':':<21}{value}")
 
     def _notify(self, options: dict[str, Any]) -> None:
-        breach = do_notify_breach(self.actor, self._breach(options["id"]), options["at"] or timezone.now())
+        breach = do_notify_breach(
+            self.actor, self._breach(options["id"]), options["at"] or timezone.now(),
+            delay_reason=options["delay_reason"],
+        )  # fmt: skip
         late = (
             " (after the 72 hours)"
             if breach.cnil_notified_at and breach.cnil_notified_at > breach.deadline

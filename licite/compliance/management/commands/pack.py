@@ -24,7 +24,15 @@ class Command(LiciteCommand):
     example = "licite pack --out pack.zip --lang fr --since 2026-01-01; licite pack verify pack.zip"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", type=Path, help="The ZIP to write (replaced once complete)")
+        # --out is required to write a pack, not to verify one: argparse cannot say so (a required
+        # option would be asked of `pack verify` too), so the usage line says it.
+        parser.usage = (
+            "licite pack --out FILE.zip [--lang {fr,en}] [--since YYYY-MM-DD]\n"
+            "       licite pack verify FILE.zip"
+        )
+        parser.add_argument(
+            "--out", type=Path, metavar="FILE.zip", help="Required: the ZIP to write (replaced once complete)"
+        )
         parser.add_argument("--lang", help="fr or en (default: the organisation's language)")
         parser.add_argument("--since", help="Audit export and requests log from this day on (YYYY-MM-DD)")
         commands = parser.add_subparsers(dest="subcommand", metavar="{verify}")
@@ -48,8 +56,10 @@ class Command(LiciteCommand):
         if not out.parent.is_dir():
             raise CommandError(f"--out: no directory {out.parent}")
         pack = build_pack(self.actor, out, language, parse_since(since) if since else None)
-        files = sum(len(part.entries) for part in pack.parts)
-        self.stdout.write(f"{out}: {len(pack.parts)} parts, {files} files, SHA-256 {pack.sha256}")
+        self.stdout.write(
+            f"{out}: {len(pack.parts)} parts, {pack.files} files (index.html and SHA256SUMS included), "
+            f"SHA-256 {pack.sha256}"
+        )
         for key in pack.unavailable:
             reason = next(part.unavailable for part in pack.parts if part.key == key)
             self.stderr.write(f"warning: part {key}: {reason}")
@@ -60,7 +70,10 @@ class Command(LiciteCommand):
             self.stderr.write(problem)
         if result.problems:
             raise CommandError(f"{path}: {len(result.problems)} problems: the pack was changed")
-        self.stdout.write(f"{path}: {result.files} files match their SHA-256")
+        self.stdout.write(
+            f"{path}: {result.files} files (index.html and SHA256SUMS included): "
+            "all files match their SHA-256"
+        )
         try:
             at = recorded_at(result.sha256)
         except DatabaseError:  # verified on another machine, without licite's database

@@ -6,14 +6,17 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from rich.table import Table
 
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand, describe_validation_error
 from licite.processors.actions import PROCESSOR_FIELDS, do_remove_processor, do_save_processor
 from licite.processors.models import Processor, TransferMechanism
 
 FLAG = "TRANSFER WITHOUT GROUND"
+CAUTION = "CHECK THE TRANSFER"
 
 
 class Command(LiciteCommand):
+    permission = Perm.EDIT_REGISTER  # RULES F5: what `--as USER` must be allowed
     help = (
         "Declare, list, show, edit and remove the processors that handle personal data for you "
         "(RULES B7: an Art. 28 contract each; a transfer outside the EU/EEA needs an adequacy "
@@ -87,6 +90,8 @@ class Command(LiciteCommand):
         self.stdout.write(f"Processor {'added' if change.created else 'updated'}: {processor.name}")
         if processor.transfer_flag is not None:
             self.stderr.write(f"warning: {processor.transfer_flag}")
+        if processor.transfer_caution is not None:
+            self.stderr.write(f"warning: {processor.transfer_caution}")
 
     def _list(self, options: dict[str, Any]) -> None:
         table = Table("name", "service", "country", "mechanism", "Art. 28 contract", "activities", "transfer")
@@ -98,12 +103,14 @@ class Command(LiciteCommand):
                 processor.transfer_mechanism,
                 _contract(processor),
                 ", ".join(a.name for a in processor.activities.all()) or "-",
-                "FLAGGED" if processor.transfer_flag is not None else "ok",
+                _transfer_cell(processor),
             )
         self.console().print(table)
         for processor in Processor.objects.all():
             if processor.transfer_flag is not None:
                 self.stdout.write(f"{FLAG}: {processor.name}: {processor.transfer_flag}")
+            if processor.transfer_caution is not None:
+                self.stdout.write(f"{CAUTION}: {processor.name}: {processor.transfer_caution}")
 
     def _show(self, options: dict[str, Any]) -> None:
         processor = _get(options["name"])
@@ -118,13 +125,23 @@ class Command(LiciteCommand):
             ("notes", processor.notes or "-"),
         ):
             self.stdout.write(f"{label + ':':<20}{value}")
-        flag = processor.transfer_flag
-        self.stdout.write(f"{'transfer:':<20}{f'{FLAG}: {flag}' if flag is not None else 'ok'}")
+        flag, caution = processor.transfer_flag, processor.transfer_caution
+        if flag is not None:
+            transfer = f"{FLAG}: {flag}"
+        else:
+            transfer = f"{CAUTION}: {caution}" if caution is not None else "ok"
+        self.stdout.write(f"{'transfer:':<20}{transfer}")
 
     def _remove(self, options: dict[str, Any]) -> None:
         processor = _get(options["name"])
         do_remove_processor(self.actor, processor)
         self.stdout.write(f"Processor removed: {options['name']}")
+
+
+def _transfer_cell(processor: Processor) -> str:
+    if processor.transfer_flag is not None:
+        return "FLAGGED"
+    return "CHECK" if processor.transfer_caution is not None else "ok"
 
 
 def _contract(processor: Processor) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from licite.core.permissions import Perm
 from licite.ingest.columns import parse_map_option
 from licite.ingest.errors import IngestError
 from licite.lib.bulkload import DatabaseInUse
@@ -23,6 +24,7 @@ from licite.prospects.staging import StagingFailed
 
 
 class Command(LiciteCommand):
+    permission = Perm.IMPORT  # RULES F5: what `--as USER` must be allowed
     help = (
         "Import a prospect file (CSV, XLSX, ODS) through the compliance gate.\n\n"
         "Each row is classified (work, role or private address), given its legal basis, stripped "

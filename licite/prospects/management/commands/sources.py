@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from rich.table import Table
 
+from licite.core.permissions import Perm
 from licite.core.sources import may_collect_from
 from licite.lib.commands import LiciteCommand, describe_validation_error
 from licite.prospects import balancing
@@ -23,6 +24,13 @@ from licite.prospects.models import (
 
 
 class Command(LiciteCommand):
+    permission = {
+        "add": Perm.DECLARE_SOURCES,
+        "assess": Perm.DECLARE_SOURCES,
+        "balancing-export": Perm.DECLARE_SOURCES,
+        "list": Perm.VIEW_PROSPECTS,
+        "show": Perm.VIEW_PROSPECTS,
+    }  # RULES F5: what `--as USER` must be allowed
     help = (
         "Declare, list, show and assess the sources prospects come from (RULES B2-B4, C4).\n\n"
         "A known platform (LinkedIn, Facebook, X, Google Maps...) is recognised by its name, its "
@@ -163,8 +171,8 @@ class Command(LiciteCommand):
         """Every part of a balancing test, as its author wrote it (RULES C4)."""
         self.stdout.write(f"balancing test of {test.assessed_at:%Y-%m-%d}:")
         for label, value in balancing.test_parts(test):
-            self.stdout.write(f"  {label + ':':<31}{value}")
-        for concern in test.concerns:
+            self.stdout.write(f"  {label + ':':<40}{value}")
+        for concern in balancing.concern_texts(test):
             self.stdout.write(f"  weighs against: {concern}")
 
     def _assess(self, options: dict[str, Any]) -> None:
@@ -188,7 +196,7 @@ class Command(LiciteCommand):
             f"Balancing test recorded for {source.name} ({test.assessed_at:%Y-%m-%d}, {test.conclusion}, "
             f"review by {test.review_on:%Y-%m-%d})."
         )
-        for concern in test.concerns:
+        for concern in balancing.concern_texts(test):
             self.stderr.write(f"warning: weighs against the legitimate interest: {concern}")
 
     def _balancing_export(self, options: dict[str, Any]) -> None:

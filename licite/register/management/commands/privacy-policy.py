@@ -5,12 +5,14 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 from licite.lib.documents import render
 from licite.register.privacy import NoOrganisation, privacy_document
 
 
 class Command(LiciteCommand):
+    permission = Perm.EDIT_REGISTER  # RULES F5: what `--as USER` must be allowed
     help = (
         "Write the prospecting section of the website's privacy policy, from the live data (RULES D5).\n\n"
         "It says which kinds of sources are used (naming the platforms), what is done, on which "

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from rich.table import Table
 
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 from licite.register.export import FORMATS, LANGUAGES, RegisterExportError, do_export_register
 from licite.register.figures import ProspectFigures, live_figures
@@ -15,6 +16,7 @@ from licite.register.models import ProcessingActivity
 
 
 class Command(LiciteCommand):
+    permission = Perm.EDIT_REGISTER  # RULES F5: what `--as USER` must be allowed
     help = (
         "List the register of processing activities, or export it with its live figures (GDPR "
         "art. 30.1, RULES H1).\n\n"
@@ -53,7 +55,7 @@ class Command(LiciteCommand):
             table.add_row(
                 activity.reference,
                 activity.name,
-                activity.legal_basis,
+                str(activity.get_legal_basis_display()),
                 held,
                 f"{activity.updated_at:%Y-%m-%d}",
             )

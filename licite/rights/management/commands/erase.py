@@ -5,12 +5,14 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from licite.core.emails import InvalidEmail
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 from licite.rights.actions import do_erase, key_hash
 from licite.rights.models import SuppressionReason
 
 
 class Command(LiciteCommand):
+    permission = Perm.HANDLE_RIGHTS  # RULES F5: what `--as USER` must be allowed
     help = (
         "Erase a person now: the one erasure (RULES G3, G4, F3, F4).\n\n"
         "Their prospect records go, with provenance, consent records and contact events; queued "

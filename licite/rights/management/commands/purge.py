@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 from licite.rights.purge import (
     NO_CONSENT,
@@ -23,6 +24,7 @@ LABELS = {
 
 
 class Command(LiciteCommand):
+    permission = Perm.HANDLE_RIGHTS  # RULES F5: what `--as USER` must be allowed
     help = (
         "Erase what the law no longer lets licite keep (RULES F1-F4, C2, D2); `licite worker` runs "
         "it daily (LICITE_PURGE_SCHEDULE).\n\n"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from licite.audit.models import AuditEvent
 from licite.core.emails import InvalidEmail
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 from licite.rights.actions import (
     MOVABLE_STATES,
@@ -30,6 +31,7 @@ COLUMNS = ("ID", "KIND", "STATE", "CHANNEL", "RECEIVED", "DUE", "ADDRESS")
 
 
 class Command(LiciteCommand):
+    permission = Perm.HANDLE_RIGHTS  # RULES F5: what `--as USER` must be allowed
     help = (
         "Rights requests: record, list, extend, refuse, fulfil, and export what is held (RULES G1-G5).\n\n"
         "A request is due one calendar month after receipt (31 January: the last day of February); "

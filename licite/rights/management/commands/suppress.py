@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from licite.core.emails import InvalidEmail
+from licite.core.permissions import Perm
 from licite.lib.commands import LiciteCommand
 from licite.rights.actions import do_suppress, is_suppressed
 from licite.rights.models import SuppressionReason
@@ -13,6 +14,7 @@ from licite.rights.suppress_import import SuppressionFileError, SuppressionImpor
 
 
 class Command(LiciteCommand):
+    permission = Perm.HANDLE_RIGHTS  # RULES F5: what `--as USER` must be allowed
     help = (
         "Add an address to the suppression list, check one, or import old opt-outs (RULES F4, G3, G4).\n\n"
         "`add` honours an objection received by phone or letter: it erases the person's prospect "

@@ -1,0 +1,72 @@
+"""Who may do what: the one permission matrix of licite, an allow-list by role (RULES F5).
+
+Every view, the CLI's user-facing commands and the coming API ask `allowed`; a role or a
+permission that is not listed here is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Perm(StrEnum):
+    VIEW_PROSPECTS = "view_prospects"
+    VIEW_PROSPECT_DETAIL = "view_prospect_detail"
+    EXPORT = "export"
+    IMPORT = "import"
+    DECLARE_SOURCES = "declare_sources"
+    CREATE_CAMPAIGNS = "create_campaigns"
+    SEND_CAMPAIGNS = "send_campaigns"
+    HANDLE_RIGHTS = "handle_rights"
+    READ_AUDIT = "read_audit"
+    EDIT_REGISTER = "edit_register"
+    MANAGE_USERS = "manage_users"
+
+
+EVERYTHING = frozenset(Perm)
+
+# RULES F5: access only for the people who need it for their job.
+MATRIX: Mapping[str, frozenset[Perm]] = MappingProxyType(
+    {
+        "admin": EVERYTHING,
+        # The DPO sees everything but sends nothing by default (issue 22): no campaign of their own.
+        "dpo": EVERYTHING - {Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS},
+        "marketing": frozenset(
+            {
+                Perm.VIEW_PROSPECTS,
+                Perm.VIEW_PROSPECT_DETAIL,
+                Perm.EXPORT,
+                Perm.IMPORT,
+                Perm.DECLARE_SOURCES,
+                Perm.CREATE_CAMPAIGNS,
+                Perm.SEND_CAMPAIGNS,
+            }
+        ),
+        # Export is its own permission: sales work the prospects in licite, the file stays inside.
+        "sales": frozenset(
+            {
+                Perm.VIEW_PROSPECTS,
+                Perm.VIEW_PROSPECT_DETAIL,
+                Perm.IMPORT,
+                Perm.CREATE_CAMPAIGNS,
+                Perm.SEND_CAMPAIGNS,
+            }
+        ),
+        # Communication writes campaigns; marketing or sales, who answer for the prospecting, send.
+        "communication": frozenset({Perm.VIEW_PROSPECTS, Perm.VIEW_PROSPECT_DETAIL, Perm.CREATE_CAMPAIGNS}),
+        # HR, finance and other staff see no prospect data at all.
+        "other": frozenset(),
+    }
+)
+
+
+def perms_of(role: str) -> frozenset[Perm]:
+    """RULES F5: the permissions of a role; an unknown role has none (an allow-list)."""
+    return MATRIX.get(role, frozenset())
+
+
+def allowed(role: str, perm: Perm) -> bool:
+    """RULES F5: whether the matrix lets this role do this."""
+    return perm in perms_of(role)

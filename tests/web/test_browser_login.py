@@ -1,0 +1,141 @@
+"""Logging in through a real browser, second factor included, on pages that break no CSP rule.
+
+Every page is loaded in Debian's chromium with the Content-Security-Policy on: an inline script,
+an inline style or a resource from outside the server would be refused, and the refusal shows
+up as a console error or a `securitypolicyviolation` event, which fail the test.
+"""
+
+from __future__ import annotations
+
+import io
+from base64 import b32decode
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from licite.prospects.models import Prospect
+from tests.conftest import browser_log_in
+from tests.web import test_browser
+
+live_server = test_browser.live_server  # the fixtures: a live server, a chromium page
+page = test_browser.page
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PASSWORD = "correct horse battery"
+# Reports CSP refusals on the console, where the listener below collects every error.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI} ${where}`);
+});
+"""
+# Pages that need a token or change state when loaded; the rest is walked.
+SKIPPED_PREFIXES = ("admin/", "anymail/", "i18n/", "logout/", "healthz", "api/")
+
+
+@pytest.fixture
+def problems(page):
+    found: list[str] = []
+    page.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message):
+        # Chromium asks every page for /favicon.ico; the admin's pages name none (a 404, not a fault).
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            found.append(f"{page.url}: {message.text} {message.location.get('url', '')}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: found.append(f"uncaught: {error}"))
+    return found
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, username):
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+
+
+def current_code(secret: str) -> str:
+    return str(totp(b32decode(secret))).zfill(6)
+
+
+def pages_without_parameters(resolver=None, prefix=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(SKIPPED_PREFIXES) or "<" in route or "(" in route:
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from pages_without_parameters(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            yield "/" + route.lstrip("^").rstrip("$")
+
+
+def test_an_admin_sets_totp_up_at_first_login_and_no_page_breaks_the_policy(
+    live_server, page, problems, owner
+):
+    from django.core.management import call_command
+
+    call_command("init", "--demo", stdout=io.StringIO())  # the organisation: its privacy page
+    call_command("demo", count=5, seed=3, stdout=io.StringIO())
+    log_in(page, live_server, "alice")
+    page.wait_for_selector("svg.qr")
+    assert page.locator("h1").inner_text() == "Activer l'authentification à deux facteurs"
+    shot(page, "otp-setup")
+    page.fill("#id_token", current_code(page.locator("#otp-secret").inner_text()))
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server.url + "/")
+    assert TOTPDevice.objects.get(user=owner).confirmed
+    shot(page, "dashboard-admin")
+    prospect = Prospect.objects.first()
+    admin_pages = [
+        "/admin/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{owner.pk}/change/",
+        "/admin/prospects/prospect/",
+        f"/admin/prospects/prospect/{prospect.pk}/change/",
+        "/admin/otp_totp/totpdevice/",
+    ]
+    for path in [*pages_without_parameters(), *admin_pages]:
+        response = page.goto(live_server.url + path)
+        assert response is not None
+        assert response.status < 500, path
+        page.wait_for_load_state("load")
+    shot(page, "admin-user-change")
+    assert problems == []
+
+
+def test_a_dpo_gives_the_code_of_their_device_after_the_password(
+    live_server, page, problems, django_user_model
+):
+    dpo = django_user_model.objects.create_user("dora", password=PASSWORD, role="dpo")
+    device = TOTPDevice.objects.create(user=dpo, name="phone", confirmed=True)
+    log_in(page, live_server, "dora")
+    page.wait_for_selector("#id_token")
+    assert page.locator("h1").inner_text() == "Authentification à deux facteurs"
+    shot(page, "otp-verify")
+    page.fill("#id_token", str(totp(device.bin_key)).zfill(6))
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server.url + "/")
+    assert problems == []
+
+
+def test_the_login_page_breaks_no_policy_rule(live_server, page, problems):
+    page.goto(live_server.url + "/login/")
+    shot(page, "login")
+    assert page.locator("h1").inner_text() == "Connexion"
+    assert problems == []
+
+
+def test_the_tests_browser_log_in_gives_an_admins_code_when_asked(live_server, page, problems, owner):
+    """tests.conftest.browser_log_in: what other browser tests use to log in as admin or DPO."""
+    browser_log_in(page, live_server.url, owner)
+    assert page.locator("h1").inner_text() == "Tableau de bord"
+    assert problems == []

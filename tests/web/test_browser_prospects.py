@@ -1,0 +1,100 @@
+"""A salesperson finds a prospect in a real browser (Debian's chromium through Playwright): searches
+the list, opens the prospect, sees its source (RULES B3), previews its notice in English (RULES
+D1, D4) and records a reply (RULES F1), with no JavaScript error nor CSP violation on the way.
+Screenshots go to tests/artifacts/ for a person to look at."""
+
+# The fixtures imported below are pytest's, received as arguments of the same name.
+# ruff: noqa: F811
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from licite.campaigns.models import ContactEvent
+from licite.prospects.models import Prospect
+from licite.rights.models import SuppressionEntry
+from tests.campaigns.conftest import organisation, prospects  # noqa: F401
+from tests.web.test_browser import live_server, page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"prospects-{name}.png"), full_page=True)
+
+
+def logged_in(page, live_server, user, client=None) -> list[str]:
+    """The browser carries the user's session (with the second factor passed, through the
+    `client` fixture, for the roles that need one); returns the list its console errors go to."""
+    client = client or Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_a_salesperson_finds_a_prospect_sees_its_source_and_previews_its_notice(
+    live_server, page, salesperson, prospects
+):
+    errors = logged_in(page, live_server, salesperson)
+    page.goto(f"{live_server.url}/prospects/")
+    assert page.locator("h1").inner_text() == "Prospects"
+    assert page.locator("table.prospects tbody tr").count() == 4
+    shoot(page, "list-fr")
+    page.fill("#id_q", "jeanne.dupont@acme-industrie.example")
+    page.click("#search")
+    page.wait_for_selector("table.prospects tbody tr >> nth=0")
+    assert page.locator("table.prospects tbody tr").count() == 1
+    page.click("text=jeanne.dupont@acme-industrie.example")
+    page.wait_for_selector("#provenance")
+    assert "Salon Industrie Lyon 2026" in page.locator("#provenance").inner_text()
+    shoot(page, "detail-fr")
+    page.select_option("#id_kind", "reply")
+    page.click("#record-contact")
+    page.wait_for_selector(".messages")
+    assert ContactEvent.objects.filter(kind="reply").count() == 1
+    page.click("#preview-notice")
+    page.click("#notice-en")
+    page.wait_for_selector("#notice[lang=en]")
+    assert "Salon Industrie Lyon 2026" in page.locator("#notice").inner_text()
+    shoot(page, "notice-en")
+    assert errors == []
+
+
+def test_the_list_fits_a_narrow_phone_screen(live_server, page, salesperson, prospects):
+    errors = logged_in(page, live_server, salesperson)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/prospects/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(page, "list-fr-375")
+    assert errors == []
+
+
+def test_an_administrator_restricts_then_erases_after_confirming(live_server, page, owner, client, prospects):
+    errors = logged_in(page, live_server, owner, client)
+    jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
+    page.goto(f"{live_server.url}/prospects/{jeanne.pk}/")
+    page.select_option("#id_channel", "phone")
+    page.click("#restrict")
+    page.wait_for_selector(".messages")
+    assert page.locator("#status").inner_text() == "Traitement limité"
+    page.click("#erase-link")
+    page.wait_for_selector("#erase")
+    shoot(page, "erase-fr")
+    page.click("#erase")  # not confirmed: the browser holds the form back, nothing is erased
+    assert page.evaluate("document.querySelector('#id_confirm').validity.valueMissing")
+    assert Prospect.objects.filter(pk=jeanne.pk).exists()
+    page.check("#id_confirm")
+    page.click("#erase")
+    page.wait_for_url(f"{live_server.url}/prospects/")
+    assert not Prospect.objects.filter(pk=jeanne.pk).exists()
+    assert SuppressionEntry.objects.filter(key_hash=jeanne.key_hash).exists()
+    shoot(page, "erased-fr")
+    assert errors == []
