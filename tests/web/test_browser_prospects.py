@@ -68,12 +68,16 @@ def test_a_salesperson_finds_a_prospect_sees_its_source_and_previews_its_notice(
     assert errors == []
 
 
-def test_the_list_fits_a_narrow_phone_screen(live_server, page, salesperson, prospects):
+def test_the_list_and_a_detail_fit_a_narrow_phone_screen(live_server, page, salesperson, prospects):
     errors = logged_in(page, live_server, salesperson)
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/prospects/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(page, "list-fr-375")
+    # A long address as the heading, the facts and the history tables stay within the screen.
+    page.goto(f"{live_server.url}/prospects/{Prospect.objects.order_by('pk').first().pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(page, "detail-fr-375")
     assert errors == []
 
 
