@@ -360,9 +360,9 @@ def access_without_need(now: datetime) -> Finding:
 )  # fmt: skip
 def notices_overdue(now: datetime) -> Finding:
     """RULES D2: the notice is due one month after collection at the latest."""
-    from licite.prospects.models import Prospect
+    from licite.prospects.models import Prospect, notice_overdue
 
-    return failures(Prospect.objects.filter(notice_sent_at__isnull=True, notice_due_at__lt=now).count())
+    return failures(Prospect.objects.filter(notice_overdue(now)).count())
 
 
 @check(

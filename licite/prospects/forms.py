@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from licite.campaigns.models import ContactKind
 from licite.core.emails import InvalidEmail
-from licite.prospects.models import Audience, LegalBasis, Prospect, ProspectStatus, Provenance, Source
+from licite.prospects.models import (
+    Audience,
+    LegalBasis,
+    Prospect,
+    ProspectStatus,
+    Provenance,
+    Source,
+    notice_overdue,
+)
 from licite.rights.actions import key_hash
 from licite.rights.models import RequestChannel, SuppressionReason
 
@@ -107,7 +115,7 @@ def _notice_state(state: str) -> Q:
     if state == NoticeState.SENT:
         return Q(notice_sent_at__isnull=False)
     if state == NoticeState.OVERDUE:
-        overdue = Q(notice_sent_at__isnull=True, notice_due_at__lt=now)
+        overdue = notice_overdue(now)
         return Q(pk__in=Prospect.objects.filter(overdue).values("pk")) if _is_few(overdue) else overdue
     return Q(notice_sent_at__isnull=True, notice_due_at__gte=now)
 

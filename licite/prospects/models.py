@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -174,6 +174,12 @@ class ProspectStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     CONSENT_PENDING = "consent_pending", _("Consent pending")
     RESTRICTED = "restricted", _("Processing restricted")
+
+
+def notice_overdue(now: datetime) -> models.Q:
+    """RULES D2: a notice not sent by its deadline is overdue. The one definition: the compliance
+    check, the register's figures, the dashboard and the prospects filter all count with it."""
+    return models.Q(notice_sent_at__isnull=True, notice_due_at__lt=now)
 
 
 class Prospect(models.Model):

@@ -26,7 +26,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from licite.audit.models import AuditEvent
-from licite.prospects.models import Prospect, Provenance
+from licite.prospects.models import Prospect, Provenance, notice_overdue
 from licite.register.models import ProcessingActivity, RegisterBasis
 from licite.register.presets import RIGHTS, SUPPRESSION
 from licite.rights import statistics
@@ -125,7 +125,7 @@ def prospect_figures(activity: ProcessingActivity, now: datetime) -> ProspectFig
         oldest=Min("collected_at"),
         # RULES D2: overdue once its deadline has passed, as `licite compliance` counts it.
         due=Count("pk", filter=unsent & Q(notice_due_at__gte=now)),
-        overdue=Count("pk", filter=unsent & Q(notice_due_at__lt=now)),
+        overdue=Count("pk", filter=notice_overdue(now)),
     )
     links = Provenance.objects.filter(prospect__in=prospects.values("pk"))
     by_source = (

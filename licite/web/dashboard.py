@@ -30,7 +30,7 @@ from licite.compliance.checks import REGISTRY, Check, run_checks
 from licite.core.clocks import add_months
 from licite.core.compliance import OK
 from licite.core.deadlines import DUE_SOON_DAYS
-from licite.prospects.models import LegalBasis, Prospect, ProspectStatus, Provenance, Source
+from licite.prospects.models import LegalBasis, Prospect, ProspectStatus, Provenance, Source, notice_overdue
 from licite.rights.models import OPEN_STATES, ConsentRecord, RightsRequest, SuppressionEntry
 
 COMPLIANCE_SECONDS = 300
@@ -86,7 +86,7 @@ def notices(now: datetime) -> Notices:
     soon = now + timedelta(days=NOTICE_SOON_DAYS)
     unsent = Prospect.objects.filter(notice_sent_at__isnull=True)
     return Notices(
-        overdue=unsent.filter(notice_due_at__lt=now).count(),
+        overdue=Prospect.objects.filter(notice_overdue(now)).count(),
         due_soon=unsent.filter(notice_due_at__gte=now, notice_due_at__lte=soon).count(),
         due_later=unsent.filter(notice_due_at__gt=soon).count(),
     )
