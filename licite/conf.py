@@ -184,14 +184,19 @@ def read_or_create_secret(path: Path, variable: str) -> str:
     """Read a secret file, or create it with a new random value and mode 0600."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole to a file of its own, then linked into place: a process starting at the
+        # same moment reads either no file or the whole secret, never an empty one.
+        value = secrets.token_urlsafe(48)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value + "\n")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:
             value = path.read_text(encoding="ascii").strip()
-        else:
-            value = secrets.token_urlsafe(48)
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(value + "\n")
+        finally:
+            draft.unlink()
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(variable, f"cannot read or create {path}: {exc}") from None
     if len(value) < MIN_KEY_LENGTH:

@@ -120,3 +120,23 @@ def test_every_variable_the_settings_read_is_documented_in_the_example_env_file(
     used = set(re.findall(r'"(LICITE_[A-Z_]+)"', code))
     listed = set(re.findall(r"^(LICITE_[A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert used - listed == set()
+
+
+def _secret_of(path: str) -> str:
+    from pathlib import Path
+
+    from licite.conf import read_or_create_secret
+
+    return read_or_create_secret(Path(path), "LICITE_TEST_KEY")
+
+
+def test_processes_starting_at_once_all_read_the_same_whole_secret(tmp_path):
+    """Eight commands started together (a worker pool, a test) never read a half-written key."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    for attempt in range(20):
+        path = str(tmp_path / f"key{attempt}")
+        with ProcessPoolExecutor(8) as pool:
+            values = list(pool.map(_secret_of, [path] * 16))
+        assert len(set(values)) == 1
+        assert len(values[0]) >= 32
