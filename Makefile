@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.purge_bench --prospects 1000000 --expired 100000
 	$(BIN)/python -m bench.audit_bench --entries 1000000
 	$(BIN)/python -m bench.access_bench --prospects 1000000 --addresses 200
+	$(BIN)/python -m bench.web_bench --prospects 1000000 --clients 16 --requests 20
 
 clean:
 	rm -rf $(VENV) var

@@ -37,9 +37,9 @@ if LICITE_HTTPS:
 if LICITE_HTTPS or LICITE_BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # forms carry the token: no script reads it
-# A session ends after this many minutes without a request; every request restarts the count.
+# A session ends after this many minutes without a request; a request restarts the count
+# (licite.web.security.IdleSessionMiddleware: at most one session write a minute, not one a request).
 SESSION_COOKIE_AGE = 60 * env.integer("LICITE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): only the server's own scripts, styles and images, never
@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "licite.web.security.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "licite.web.security.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -32,6 +32,21 @@ def owner(django_user_model):
     )
 
 
+@pytest.fixture
+def dpo(django_user_model):
+    """The data protection officer: sees everything, sends nothing."""
+    return django_user_model.objects.create_user(
+        "dora", "dora@acme.example", "correct horse battery", role="dpo"
+    )
+
+
+@pytest.fixture
+def as_dpo(client, dpo):
+    """The test client, logged in as the DPO past the second factor."""
+    client.force_login(dpo)
+    return client
+
+
 def pass_second_factor(client, user):
     """Mark `client`'s session as having given a TOTP code, from a confirmed device of `user`
     (made if missing): what an admin's or a DPO's real login ends with (licite.web.security)."""

@@ -80,3 +80,30 @@ def test_the_import_benchmark_brackets_each_import_with_its_baselines_and_keeps_
     # A file this small is never a first load alone: each SQLite run goes through the WAL, and
     # a PostgreSQL run is not said to (the WAL is SQLite's word here).
     assert done.stdout.count("through the WAL, gating") == 2 * 2
+
+
+def test_the_web_benchmark_times_each_page_through_the_real_server_against_healthz(tmp_path: Path) -> None:
+    """A few hundred prospects, four clients: every page answered (a failed one stops the run),
+    each page's percentiles and ratio kept in web.json, and the exit status says whether every
+    page met the target. Its speed is not tested here; a second run reuses the database."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LICITE_", "DJANGO_"))}
+    command = [sys.executable, "-m", "bench.web_bench", "--prospects", "300", "--clients", "4",
+               "--requests", "2", "--out", str(tmp_path), "--json"]  # fmt: skip
+    for _run in range(2):
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+        )
+        assert done.returncode in (0, 1), done.stderr[-3000:]
+        result = json.loads((tmp_path / "web.json").read_text())
+        assert json.loads(done.stdout) == result
+        assert done.returncode == (0 if result["met"] else 1)
+    assert list(result["pages"]) == [
+        "healthz", "list", "filtered", "deep", "search address", "search name", "search company", "dashboard"
+    ]  # fmt: skip
+    assert 250 < result["prospects"] < 350
+    for name, page in result["pages"].items():
+        assert page["requests"] == 4 * 2
+        assert 0 < page["p50"] <= page["p95"] <= page["p99"]
+        within = page["p95"] <= 5 * result["pages"]["healthz"]["p95"] and page["p95"] < 150
+        assert page["met"] == (name == "healthz" or within)
+    assert (tmp_path / "web-300" / "home" / "built").exists()

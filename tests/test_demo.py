@@ -142,3 +142,36 @@ def test_no_demo_date_lies_in_the_future():
     assert not Prospect.objects.filter(collected_at__gt=now).exists()
     assert not ContactEvent.objects.filter(occurred_at__gt=now).exists()
     assert not ConsentRecord.objects.filter(given_at__gt=now).exists()
+
+
+def test_a_fresh_demo_passes_the_compliance_check_with_warnings_only():
+    """`make run` (init --demo, then demo): a lawful installation, not failures out of the box."""
+    from licite.compliance.checks import run_checks
+    from licite.core.compliance import FAILURE, WARNING
+
+    call_command("init", demo=True, stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    results = run_checks(timezone.now())
+    assert [(r.code, r.count) for r in results if r.status == FAILURE] == []
+    assert {r.code for r in results if r.status == WARNING} <= {
+        "purge_not_run",
+        "suppression_key_not_backed_up",
+    }
+
+
+def test_the_demo_still_has_notices_to_send_before_their_deadline():
+    from licite.prospects.models import notice_overdue
+
+    call_command("demo", stdout=io.StringIO())
+    now = timezone.now()
+    assert not Prospect.objects.filter(notice_overdue(now)).exists()
+    assert Prospect.objects.filter(notice_sent_at__isnull=True, notice_due_at__gt=now).exists()
+
+
+def test_the_demo_s_breach_log_holds_one_breach_notified_within_72_hours():
+    from licite.compliance.models import Breach
+
+    call_command("demo", count=12, seed=22)
+    breach = Breach.objects.get()
+    assert breach.cnil_notified_at is not None
+    assert breach.cnil_notified_at <= breach.deadline

@@ -211,6 +211,12 @@ def _require_draft(campaign: Campaign) -> None:
             f"Campaign {campaign.name} is being sent since {day_and_time(campaign.queued_at)}: "
             f"nothing queued; `licite campaign status {campaign.name}` says where its messages stand"
         )
+    if campaign.status == Campaign.Status.CANCELLED:
+        raise CampaignNotSendable(
+            f"Campaign {campaign.name} was queued on {day_and_time(campaign.queued_at)} and every one of "
+            "its messages was cancelled before it left: nothing queued; create a new campaign to write "
+            "to the prospects eligible now"
+        )
 
 
 def day_and_time(moment: datetime | None) -> str:
@@ -249,6 +255,21 @@ def campaign_status(campaign: Campaign, now: datetime | None = None) -> Campaign
         sent_on=last or campaign.queued_at,
         stuck=_stuck(messages, now).count(),
     )
+
+
+def campaign_feedback(campaign: Campaign) -> dict[str, int]:
+    """What came back since the campaign was queued: the suppression entries of its recipients
+    (objections, consent withdrawals, complaints, bounces: RULES G3, B5), counted by reason."""
+    if campaign.queued_at is None:
+        return {}
+    recipients = OutboundMessage.objects.filter(campaign=campaign).values("key_hash")
+    rows = (
+        SuppressionEntry.objects.filter(key_hash__in=Subquery(recipients), created_at__gte=campaign.queued_at)
+        .values("reason")
+        .annotate(n=Count("id"))
+        .order_by("reason")
+    )
+    return {row["reason"]: row["n"] for row in rows}
 
 
 def _stuck(messages: Any, now: datetime) -> Any:
@@ -551,7 +572,8 @@ def email_for(message: OutboundMessage, connection: Any = None) -> EmailMultiAlt
 
 
 def _close_finished_campaigns(message_ids: list[int]) -> None:
-    """A campaign with nothing left queued or being sent is sent."""
+    """A campaign with nothing left queued or being sent is sent; if every one of its messages
+    was cancelled before it left (everyone objected meanwhile, say), it says so: nothing sent."""
     campaigns = set(
         OutboundMessage.objects.filter(pk__in=message_ids, campaign__isnull=False).values_list(
             "campaign", flat=True
@@ -559,8 +581,13 @@ def _close_finished_campaigns(message_ids: list[int]) -> None:
     )
     pending = (OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING)
     for campaign_id in campaigns:
-        if not OutboundMessage.objects.filter(campaign_id=campaign_id, status__in=pending).exists():
-            Campaign.objects.filter(pk=campaign_id).update(status=Campaign.Status.SENT)
+        messages = OutboundMessage.objects.filter(campaign_id=campaign_id)
+        if messages.filter(status__in=pending).exists():
+            continue
+        # A failed message may have reached the server first (licite.campaigns.actions._failed).
+        left = messages.exclude(status=OutboundMessage.Status.CANCELLED).exists()
+        status = Campaign.Status.SENT if left else Campaign.Status.CANCELLED
+        Campaign.objects.filter(pk=campaign_id).update(status=status)
 
 
 @transaction.atomic

@@ -75,6 +75,8 @@ class Campaign(models.Model):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        # Every message was cancelled before it left (objections, erasures...): nothing was sent.
+        CANCELLED = "cancelled", _("Nothing sent")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     purpose = models.TextField(_("purpose"))

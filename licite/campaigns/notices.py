@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from licite.accounts.models import Organisation
 from licite.core import notice as core
@@ -52,7 +53,7 @@ class Sender:
     def load(cls) -> Sender:
         organisation = Organisation.current()
         if organisation is None:
-            raise NoticeUnavailable("no organisation profile: run `licite init`")
+            raise NoticeUnavailable(gettext("no organisation profile: run `licite init`"))
         activities: dict[str, ProcessingActivity] = {}
         for activity in ProcessingActivity.objects.order_by("-pk"):
             activities[activity.legal_basis] = activity  # the oldest of each basis wins
@@ -61,8 +62,11 @@ class Sender:
     def activity(self, legal_basis: str) -> ProcessingActivity:
         if legal_basis not in self.activities:
             raise NoticeUnavailable(
-                f"no processing activity with the legal basis {legal_basis!r} in the register: "
-                "declare the purpose first (admin, Register of processing)"
+                gettext(
+                    "no processing activity with the legal basis %(basis)s in the register: "
+                    "declare the purpose first (admin, Register of processing)"
+                )
+                % {"basis": repr(legal_basis)}
             )
         return self.activities[legal_basis]
 

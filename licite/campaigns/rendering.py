@@ -10,6 +10,7 @@ from html import escape
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from licite.campaigns.models import Campaign
 from licite.campaigns.notices import (
@@ -20,6 +21,7 @@ from licite.campaigns.notices import (
     public_url,
 )
 from licite.core.notice import Notice, NoticeContext, NoticeInvalid, compose_notice
+from licite.lib.refusals import refusal
 from licite.prospects.models import LegalBasis, Prospect
 
 
@@ -108,7 +110,10 @@ def _composed(context: NoticeContext, prospect: Prospect) -> Notice:
     try:
         return compose_notice(context)
     except NoticeInvalid as exc:
-        raise NoticeUnavailable(f"the notice of prospect {prospect.pk} cannot be sent: {exc}") from None
+        raise NoticeUnavailable(
+            gettext("the notice of prospect %(pk)s cannot be sent: %(reason)s")
+            % {"pk": prospect.pk, "reason": refusal(exc)}
+        ) from None
 
 
 def _campaign_frame(
@@ -144,8 +149,6 @@ def render_consent_request(prospect: Prospect, token: str, purpose: str) -> Rend
 
 
 def _consent_subject(name: str) -> str:
-    from django.utils.translation import gettext
-
     return gettext("%(name)s asks for your consent before writing to you") % {"name": name}
 
 
@@ -172,6 +175,4 @@ def render_last_chance(prospect: Prospect, token: str, erase_on: datetime) -> Re
 
 
 def _last_chance_subject(name: str) -> str:
-    from django.utils.translation import gettext
-
     return gettext("%(name)s: shall we stay in touch?") % {"name": name}

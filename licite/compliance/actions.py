@@ -23,22 +23,28 @@ BREACH_FIELDS = (
 
 
 class BreachError(Exception):
-    """A change the breach log refuses: the message says why."""
+    """A change the breach log refuses: the message says why; `field` names the input at fault
+    and `code` the refusal, so that a page can say it in the reader's language beside the field."""
+
+    def __init__(self, message: str, field: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _require_past(moment: datetime, name: str, now: datetime) -> None:
+def _require_past(moment: datetime, name: str, now: datetime, field: str) -> None:
     if moment > now:
-        raise BreachError(f"{name} {moment:%Y-%m-%d %H:%M} is in the future")
+        raise BreachError(f"{name} {moment:%Y-%m-%d %H:%M} is in the future", field, "future")
 
 
 @transaction.atomic
 def do_record_breach(actor: Any, now: datetime | None = None, **fields: Any) -> Breach:
     """RULES H1b (art. 33.5): document a breach; the 72-hour clock runs from `found_at`."""
-    _require_past(fields["found_at"], "found at", now or timezone.now())
+    _require_past(fields["found_at"], "found at", now or timezone.now(), "found_at")
     breach = Breach(**fields, recorded_by=_user(actor))
     breach.full_clean()
     breach.save()
@@ -61,14 +67,18 @@ def do_update_breach(
     found_at = fields.get("found_at")
     later = found_at is not None and found_at > breach.found_at
     if found_at is not None:
-        _require_past(found_at, "found at", now or timezone.now())
+        _require_past(found_at, "found at", now or timezone.now(), "found_at")
     told = [at for at in (breach.cnil_notified_at, breach.persons_told_at) if at is not None]
     if found_at is not None and told and found_at > min(told):
-        raise BreachError("--found-at is after the CNIL or the persons were told of the breach")
+        raise BreachError(
+            "--found-at is after the CNIL or the persons were told of the breach", "found_at", "after_told"
+        )
     if later and not reason.strip():
         raise BreachError(
             "--found-at is later than the recorded one: this moves the 72-hour clock back; "
-            "say why with --reason"
+            "say why with --reason",
+            "reason",
+            "later_needs_reason",
         )
     changed = sorted(name for name, value in fields.items() if getattr(breach, name) != value)
     for name in changed:
@@ -89,19 +99,23 @@ def do_notify_breach(
 ) -> Breach:
     """RULES H1b (art. 33.1): the CNIL was notified at `at`, once; after the 72 hours the reasons
     for the delay go with it (kept on the breach, out of the audit: its length only)."""
-    _require_past(at, "--at", now or timezone.now())
+    _require_past(at, "--at", now or timezone.now(), "at")
     if breach.cnil_notified_at is not None:
         raise BreachError(
             f"breach {breach.pk}: the CNIL was already notified on {breach.cnil_notified_at:%Y-%m-%d %H:%M}"
-            " (a notification date is not rewritten)"
+            " (a notification date is not rewritten)",
+            "at",
+            "already_notified",
         )
     if at < breach.found_at:
-        raise BreachError("the notification cannot come before the breach was found")
+        raise BreachError("the notification cannot come before the breach was found", "at", "before_found")
     late = at > breach.deadline
     if late and not delay_reason.strip():
         raise BreachError(
             "--delay-reason: the notification comes after the 72 hours; "
-            "the reasons for the delay must go with it (GDPR art. 33.1)"
+            "the reasons for the delay must go with it (GDPR art. 33.1)",
+            "delay_reason",
+            "late_needs_reason",
         )
     breach.cnil_notified_at = at
     breach.notification_delay_reason = delay_reason.strip() if late else ""
@@ -119,10 +133,14 @@ def do_waive_notification(actor: Any, breach: Breach, reason: str) -> Breach:
     if breach.risk != BreachRisk.NONE:
         raise BreachError(
             f"breach {breach.pk} is recorded with risk {breach.risk!r}: only a breach unlikely to "
-            "result in a risk may go unnotified (set --risk none with `licite breach update` first)"
+            "result in a risk may go unnotified (set --risk none with `licite breach update` first)",
+            "reason",
+            "not_riskless",
         )
     if not reason.strip():
-        raise BreachError("--reason: say why the breach is unlikely to result in a risk")
+        raise BreachError(
+            "--reason: say why the breach is unlikely to result in a risk", "reason", "reason_missing"
+        )
     breach.no_notification_reason = reason.strip()
     breach.save(update_fields=["no_notification_reason", "updated_at"])
     record(actor, "breach.notification_waived", breach)
@@ -132,9 +150,9 @@ def do_waive_notification(actor: Any, breach: Breach, reason: str) -> Breach:
 @transaction.atomic
 def do_tell_persons(actor: Any, breach: Breach, at: datetime, now: datetime | None = None) -> Breach:
     """RULES H1b (art. 34): the persons concerned were told at `at`."""
-    _require_past(at, "--at", now or timezone.now())
+    _require_past(at, "--at", now or timezone.now(), "at")
     if at < breach.found_at:
-        raise BreachError("the persons cannot be told before the breach was found")
+        raise BreachError("the persons cannot be told before the breach was found", "at", "before_found")
     breach.persons_told_at = at
     breach.save(update_fields=["persons_told_at", "updated_at"])
     record(actor, "breach.persons_told", breach)
@@ -145,7 +163,9 @@ def do_tell_persons(actor: Any, breach: Breach, at: datetime, now: datetime | No
 def do_not_tell_persons(actor: Any, breach: Breach, reason: str) -> Breach:
     """RULES H1b (art. 34.3): why the persons are not told (data unintelligible, risk removed...)."""
     if not reason.strip():
-        raise BreachError("--reason: say why the persons are not told (GDPR art. 34.3)")
+        raise BreachError(
+            "--reason: say why the persons are not told (GDPR art. 34.3)", "reason", "reason_missing"
+        )
     breach.persons_not_told_reason = reason.strip()
     breach.save(update_fields=["persons_not_told_reason", "updated_at"])
     record(actor, "breach.persons_not_told", breach)

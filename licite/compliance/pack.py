@@ -121,11 +121,11 @@ class _Writer:
 def build_pack(actor: Any, out: Path, language: str, since: datetime | None = None) -> Pack:
     """Write the inspection pack to `out` and record it (its SHA-256, never personal data)."""
     if language not in LANGUAGES:
-        raise PackError(f"--lang: expected fr or en, got {language!r}")
+        raise PackError(_("--lang: expected fr or en, got %(language)s") % {"language": repr(language)})
     from licite.accounts.models import Organisation
 
     if Organisation.current() is None:
-        raise PackError("the organisation's profile is not set: run `licite init` first")
+        raise PackError(_("the organisation's profile is not set: run `licite init` first"))
     fd, temporary = _temporary_next_to(out)
     try:
         with os.fdopen(fd, "w+b") as handle, tempfile.TemporaryDirectory(prefix="licite-pack-") as scratch:
@@ -158,7 +158,10 @@ def _temporary_next_to(out: Path) -> tuple[int, str]:
     try:
         return tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     except OSError as exc:
-        raise PackError(f"--out: cannot write in {out.parent}: {exc.strerror}") from None
+        raise PackError(
+            _("--out: cannot write in %(folder)s: %(reason)s")
+            % {"folder": out.parent, "reason": exc.strerror}
+        ) from None
 
 
 def _file_digest(handle: IO[bytes]) -> tuple[str, int]:
@@ -977,9 +980,11 @@ def verify_pack(path: Path) -> Verification:
         with zipfile.ZipFile(path) as archive:
             return Verification(*_checked(archive), sha256)
     except FileNotFoundError:
-        raise PackError(f"no file {path}") from None
+        raise PackError(_("no file %(path)s") % {"path": path}) from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise PackError(f"{path} is not a readable ZIP ({type(exc).__name__})") from None
+        raise PackError(
+            _("%(path)s is not a readable ZIP (%(error)s)") % {"path": path, "error": type(exc).__name__}
+        ) from None
 
 
 def _checked(archive: zipfile.ZipFile) -> tuple[int, tuple[str, ...]]:
@@ -1021,9 +1026,11 @@ def parse_since(value: str) -> datetime:
     try:
         start = datetime.fromisoformat(value)
     except ValueError:
-        raise PackError(f"--since: expected a date as YYYY-MM-DD, got {value!r}") from None
+        raise PackError(
+            _("--since: expected a date as YYYY-MM-DD, got %(value)s") % {"value": repr(value)}
+        ) from None
     if start.tzinfo is None:
         start = timezone.make_aware(start)
     if start > timezone.now() + timedelta(days=1):
-        raise PackError(f"--since: {value} is in the future")
+        raise PackError(_("--since: %(value)s is in the future") % {"value": value})
     return start

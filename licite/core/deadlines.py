@@ -21,7 +21,15 @@ DUE_SOON_DAYS = 7  # the DPO's list of requests due within a week
 
 
 class ExtensionRefused(ValueError):
-    """An extension the law does not allow: past the first month, or beyond two more months."""
+    """An extension the law does not allow: past the first month, or beyond two more months.
+
+    `code` names the refusal and `params` its values, so that a page can say it in the reader's
+    language (core stays free of Django: the translations live in licite.lib.refusals)."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def due_date(received_on: date) -> date:
@@ -36,7 +44,7 @@ def extended_due_date(received_on: date, months: int) -> date:
     reading: they follow the first due date (31 January: 28 February, then 28 March), never
     the longer count from receipt (31 March)."""
     if not 0 <= months <= MAX_EXTENSION_MONTHS:
-        raise ExtensionRefused(f"an extension is of 1 or 2 months, not {months}")
+        raise ExtensionRefused(f"an extension is of 1 or 2 months, not {months}", "months", months=months)
     return add_months(due_date(received_on), months)  # type: ignore[arg-type]
 
 
@@ -46,16 +54,20 @@ def check_extension(received_on: date, today: date, already: int, months: int) -
     The person must be told why within the first month: past the first due date, too late.
     Two more months in all, whether asked at once or one after the other."""
     if months not in (1, 2):
-        raise ExtensionRefused(f"an extension is of 1 or 2 months, not {months}")
+        raise ExtensionRefused(f"an extension is of 1 or 2 months, not {months}", "months", months=months)
     first = due_date(received_on)
     if today > first:
         raise ExtensionRefused(
             f"the first month ended on {first.isoformat()}: an extension must be decided and "
-            "told to the person within it (GDPR art. 12.3)"
+            "told to the person within it (GDPR art. 12.3)",
+            "too_late",
+            first=first.isoformat(),
         )
     if already + months > MAX_EXTENSION_MONTHS:
         raise ExtensionRefused(
-            f"already extended by {already} month(s): two more months in all at most (GDPR art. 12.3)"
+            f"already extended by {already} month(s): two more months in all at most (GDPR art. 12.3)",
+            "too_long",
+            already=already,
         )
     return extended_due_date(received_on, already + months)
 

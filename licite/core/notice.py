@@ -172,6 +172,8 @@ class NoticeInvalid(ValueError):
     def __init__(self, missing: Iterable[NoticeItem]) -> None:
         absent = set(missing)
         self.missing = tuple(item for item in NoticeItem if item in absent)
+        # Each item and its article, for a page to word in the reader's language.
+        self.articles = tuple((str(item), _ARTICLE[item]) for item in self.missing)
         listed = ", ".join(f"{item} (GDPR {_ARTICLE[item]})" for item in self.missing)
         super().__init__(f"the notice lacks: {listed} (RULES D1, D3)")
 
@@ -196,8 +198,10 @@ class NoticeUntranslated(NoticeInvalid):
 
     def __init__(self, activity: str, language: str, fields: Iterable[str]) -> None:
         names = tuple(fields)
+        self.activity, self.language = activity, language
         self.fields = tuple(f"{name}_{language}" for name in names)
         self.missing = tuple(dict.fromkeys(QUOTED_TEXTS[name][0] for name in names))
+        self.articles = tuple((str(item), _ARTICLE[item]) for item in self.missing)
         named = [f"{QUOTED_TEXTS[name][1]} ({name}_{language})" for name in names]
         which = f"the processing activity {activity!r}" if activity else "the processing activity"
         listed = named[0] if len(named) == 1 else f"text for: {', '.join(named)}"

@@ -31,8 +31,9 @@ EVERYTHING = frozenset(Perm)
 MATRIX: Mapping[str, frozenset[Perm]] = MappingProxyType(
     {
         "admin": EVERYTHING,
-        # The DPO sees everything but sends nothing by default (issue 22): no campaign of their own.
-        "dpo": EVERYTHING - {Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS},
+        # The DPO sees everything but sends nothing by default (issue 22): no campaign of their own;
+        # managing the team's accounts is the administrator's job.
+        "dpo": EVERYTHING - {Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS, Perm.MANAGE_USERS},
         "marketing": frozenset(
             {
                 Perm.VIEW_PROSPECTS,

@@ -399,16 +399,21 @@ class SourceDecision:
     allowed: bool
     reasons: tuple[str, ...]
     hint: str = ""
+    # Each reason's stable code and values, in the order of `reasons`, so that a page can say it
+    # in the reader's language ("" for a reason worded here only: a platform's terms).
+    codes: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
 def may_collect_from(source: SourceFacts, *, legitimate_interest: bool) -> SourceDecision:
     """Decide whether a collection from `source` is lawful, with the reasons when it is not."""
     reasons: list[str] = []
+    codes: list[tuple[str, dict[str, str]]] = []
     hint = ""
     # RULES B4: a known platform's terms, and the tools that copy it, whatever was declared.
     refusal = platform_refusal(source.name, source.url, source.method, source.notes)
     if refusal is not None:
         reasons.append(str(refusal))
+        codes.append(("", {}))
     # RULES B4: terms that forbid automated extraction cannot feed an automated collection.
     elif source.method == "automated" and source.extraction_allowed == "no":
         clause = source.terms_reference or "the source's terms"
@@ -416,15 +421,20 @@ def may_collect_from(source: SourceFacts, *, legitimate_interest: bool) -> Sourc
             f"source {source.name!r} forbids automated extraction ({clause}); an automated "
             f"collection from it is unlawful ({KASPR})"
         )
+        codes.append(
+            ("forbids_automated", {"source": repr(source.name), "clause": clause, "decision": KASPR})
+        )
     # RULES B4: data the person restricted to their own network may not be collected at all.
     if source.visibility == "restricted":
         reasons.append(
             f"source {source.name!r} holds data the persons restricted to their own network; it may "
             f"not be collected at all ({KASPR})"
         )
+        codes.append(("restricted", {"source": repr(source.name), "decision": KASPR}))
     # RULES C4: legitimate interest needs a written balancing test.
     if legitimate_interest and not source.has_balancing_test and not reasons:
         reasons.append(f"no balancing test is recorded for source {source.name!r} (RULES C4)")
+        codes.append(("no_balancing_test", {"source": repr(source.name)}))
         hint = (
             f'licite sources assess "{source.name}" --interest TEXT --necessity TEXT --expectations TEXT '
             "--safeguards TEXT --conclusion favourable|unfavourable"
@@ -434,7 +444,8 @@ def may_collect_from(source: SourceFacts, *, legitimate_interest: bool) -> Sourc
             f"the latest balancing test of source {source.name!r} concludes that the persons' rights "
             "prevail: legitimate interest cannot be relied on (RULES C4)"
         )
-    return SourceDecision(not reasons, tuple(reasons), hint)
+        codes.append(("balancing_unfavourable", {"source": repr(source.name)}))
+    return SourceDecision(not reasons, tuple(reasons), hint, tuple(codes))
 
 
 # RULES C4: what weighs against legitimate interest, stored as codes and worded by the reader's

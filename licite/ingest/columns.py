@@ -153,9 +153,13 @@ def parse_map_option(items: list[str]) -> dict[str, str]:
         column, equals, target = item.rpartition("=")
         column, target = column.strip(), target.strip()
         if not equals or not column or not target:
-            raise MappingError(f"--map expects COLUMN=FIELD, got '{safe_value(item, 80)}'")
+            raise MappingError(
+                "--map expects COLUMN=FIELD, got '%(item)s'", params={"item": safe_value(item, 80)}
+            )
         if column in overrides:
-            raise MappingError(f"--map names column '{safe_value(column, 60)}' twice")
+            raise MappingError(
+                "--map names column '%(column)s' twice", params={"column": safe_value(column, 60)}
+            )
         overrides[column] = _field_name(target)
     return overrides
 
@@ -182,25 +186,36 @@ def map_headers(
         index = _find_column(headers, column, file)
         if target != DROP and target not in FIELDS:
             raise MappingError(
-                f"--map {safe_value(column, 60)}={safe_value(target, 60)}: "
-                f"unknown field '{safe_value(target, 60)}'; "
-                f"valid fields: {', '.join(FIELDS)}, or {DROP} to drop the column",
+                "--map %(column)s=%(target)s: unknown field '%(target)s'; "
+                "valid fields: %(fields)s, or %(drop)s to drop the column",
+                params={
+                    "column": safe_value(column, 60),
+                    "target": safe_value(target, 60),
+                    "fields": ", ".join(FIELDS),
+                    "drop": DROP,
+                },
                 file=file,
             )
         if target != DROP and reads_as_comment(headers[index]):
             # RULES B6: free text about people is never kept, whatever field it is given.
             raise MappingError(
-                f"--map {safe_value(column, 60)}={target}: column {_label(headers, index)} reads as a "
+                "--map %(column)s=%(target)s: column %(label)s reads as a "
                 "comment or free text; it is never stored under a kept field (RULES B6: minimization; "
-                f"free-text comments about people were a ground of the CNIL FUTURA INTERNATIONALE "
-                f'sanction, 2019): leave it unmapped, or --map "{safe_value(column, 60)}={DROP}"',
+                "free-text comments about people were a ground of the CNIL FUTURA INTERNATIONALE "
+                'sanction, 2019): leave it unmapped, or --map "%(column)s=%(drop)s"',
+                params={
+                    "column": safe_value(column, 60),
+                    "target": target,
+                    "label": _label(headers, index),
+                    "drop": DROP,
+                },
                 file=file,
             )
         if target in taken:
             first = taken[target]
             raise MappingError(
-                f"--map gives field '{target}' to two columns: {_label(headers, first)} "
-                f"and {_label(headers, index)}",
+                "--map gives field '%(field)s' to two columns: %(first)s and %(second)s",
+                params={"field": target, "first": _label(headers, first), "second": _label(headers, index)},
                 file=file,
             )
         chosen[index] = target
@@ -240,9 +255,14 @@ def _automatic(
         (first, *others) = [(index, warning) for rank, index, warning in found if rank == best]
         if others:
             raise MappingError(
-                f"columns {_label(headers, first[0])} and {_label(headers, others[0][0])} could "
-                f'both be the {field_name}: choose one with --map "COLUMN={field_name}" '
-                f'(or --map "COLUMN={DROP}" for the other)',
+                "columns %(first)s and %(second)s could both be the %(field)s: "
+                'choose one with --map "COLUMN=%(field)s" (or --map "COLUMN=%(drop)s" for the other)',
+                params={
+                    "first": _label(headers, first[0]),
+                    "second": _label(headers, others[0][0]),
+                    "field": field_name,
+                    "drop": DROP,
+                },
                 file=file,
             )
         picked.append((field_name, *first))
@@ -264,7 +284,9 @@ def _find_column(headers: list[str], column: str, file: str | None) -> int:
         return letters.index(column.upper())
     listed = ", ".join(f"'{safe_value(header, 60)}'" for header in headers if header)
     raise MappingError(
-        f"--map: no column '{safe_value(column, 60)}' in the file; its columns are {listed}", file=file
+        "--map: no column '%(column)s' in the file; its columns are %(listed)s",
+        params={"column": safe_value(column, 60), "listed": listed},
+        file=file,
     )
 
 

@@ -6,6 +6,10 @@ traceback.
 
 The value is shown to the person who supplied the file and may be personal data: `str(error)`
 includes it, `error.redacted()` does not. Log or store `redacted()`, never `str(error)`.
+
+The reason is an English template with named placeholders (`template`, `params`): this package
+stays free of Django (it runs in the gate's worker processes too), and a page says the same
+reason in the reader's language at display time (licite.lib.refusals.describe).
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ class IngestError(Exception):
     column: str | None
     value: str | None
     message: str
+    template: str
+    params: dict[str, object]
 
     def __init__(
         self,
@@ -76,7 +82,13 @@ class IngestError(Exception):
         line: int | None = None,
         column: str | None = None,
         value: str | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
+        # `message` is a template when `params` fill its %(name)s placeholders.
+        self.template = message
+        self.params = dict(params or {})
+        if params:
+            message = message % self.params
         # Only the message goes to Exception.args: a pickled or logged error carries no value.
         super().__init__(message)
         self.message = message

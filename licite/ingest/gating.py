@@ -203,5 +203,7 @@ def _receive(channel: Queue[Any], process: BaseProcess, name: str) -> Any:
                 except queue.Empty:
                     ended = f"exit code {process.exitcode}"
                     raise GateStopped(
-                        f"a gate worker stopped unexpectedly ({ended}); nothing was imported", file=name
+                        "a gate worker stopped unexpectedly (%(ended)s); nothing was imported",
+                        file=name,
+                        params={"ended": ended},
                     ) from None

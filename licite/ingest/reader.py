@@ -198,7 +198,9 @@ def open_table(
     except PermissionError:
         raise ReadError("permission denied", file=name) from None
     except OSError as exc:
-        raise ReadError(f"cannot read the file ({exc.strerror or exc})", file=name) from None
+        raise ReadError(
+            "cannot read the file (%(reason)s)", file=name, params={"reason": exc.strerror or exc}
+        ) from None
 
 
 def check_regular_file(path: str | os.PathLike[str]) -> None:
@@ -212,7 +214,9 @@ def check_regular_file(path: str | os.PathLike[str]) -> None:
     except PermissionError:
         raise ReadError("permission denied", file=file.name) from None
     except OSError as exc:
-        raise ReadError(f"cannot read the file ({exc.strerror or exc})", file=file.name) from None
+        raise ReadError(
+            "cannot read the file (%(reason)s)", file=file.name, params={"reason": exc.strerror or exc}
+        ) from None
     _refuse_special(file, mode)
 
 
@@ -233,8 +237,13 @@ def _refuse_special(file: Path, mode: int) -> None:
     if stat.S_ISREG(mode):
         return
     what = next((what for test, what in _SPECIAL_FILES if test(mode)), "not a regular file")
-    link = f" (a link to {os.path.realpath(file)})" if file.is_symlink() else ""
-    raise ReadError(f"this is {what}{link}, not a file", file=file.name)
+    if file.is_symlink():
+        raise ReadError(
+            "this is %(what)s (a link to %(target)s), not a file",
+            file=file.name,
+            params={"what": what, "target": os.path.realpath(file)},
+        )
+    raise ReadError("this is %(what)s, not a file", file=file.name, params={"what": what})
 
 
 class Table(ABC):
@@ -308,14 +317,14 @@ class Table(ABC):
             return f"'{header}' (column {column_letter(index + self._first_column)})"
 
         return ReadError(
-            f"duplicated header: {label(first)} and {label(second)} have the same name;"
-            " rename or delete one of them",
+            "duplicated header: %(first)s and %(second)s have the same name; rename or delete one of them",
+            params={"first": label(first), "second": label(second)},
             file=self.name,
             line=self.header_line,
             column=self.headers[second],
         )
 
-    def _fit(self, values: list[str], line: int, hint: str) -> list[str]:
+    def _fit(self, values: list[str], line: int, delimiter: str = "") -> list[str]:
         """Pad a short row; drop empty cells past the last header; refuse anything else."""
         width = len(self.headers)
         missing = width - len(values)
@@ -328,9 +337,13 @@ class Table(ABC):
             return values
         index = width + next(i for i, value in enumerate(extra) if value)
         raise ReadError(
-            f"this line has {len(values)} values but the header has {width} columns "
-            f"(a value in column {column_letter(index + self._first_column)}, "
-            f"which has no header{hint})",
+            _TOO_MANY_VALUES_DELIMITED if delimiter else _TOO_MANY_VALUES,
+            params={
+                "values": len(values),
+                "width": width,
+                "letter": column_letter(index + self._first_column),
+                "delimiter": _delimiter_name(delimiter) if delimiter else "",
+            },
             file=self.name,
             line=line,
             value=values[index],
@@ -341,6 +354,14 @@ class Table(ABC):
 # CSV
 
 
+_TOO_MANY_VALUES = (
+    "this line has %(values)s values but the header has %(width)s columns "
+    "(a value in column %(letter)s, which has no header)"
+)
+_TOO_MANY_VALUES_DELIMITED = (
+    "this line has %(values)s values but the header has %(width)s columns "
+    "(a value in column %(letter)s, which has no header; is there an unquoted %(delimiter)s inside a value?)"
+)
 _NUL_MESSAGE = "NUL byte (\\x00) in the file: is it really a text file?"
 _UNCLOSED_QUOTE_MESSAGE = (
     'a quoted value that starts on this line is never closed: check the quotes (") on this line'
@@ -374,13 +395,14 @@ def _refuse_other_formats(file: Path, sample: bytes) -> None:
         )
     for magic, what in _OTHER_FORMATS:
         if sample.startswith(magic):
-            raise ReadError(f"this is {what}, not a CSV, XLSX or ODS file", file=name)
+            raise ReadError("this is %(what)s, not a CSV, XLSX or ODS file", file=name, params={"what": what})
     suffix = file.suffix.lower()
     if suffix in _SPREADSHEET_SUFFIXES:
         raise ReadError(
-            f"the name ends in {suffix} but the file is not a spreadsheet "
+            "the name ends in %(suffix)s but the file is not a spreadsheet "
             "(no ZIP structure); if it is a CSV file, rename it to .csv",
             file=name,
+            params={"suffix": suffix},
         )
 
 
@@ -452,9 +474,10 @@ def _guess_single_byte(name: str, sample: bytes) -> str:
     if best is not None and best.encoding not in _LATIN_CODE_PAGES:
         # A guess outside the Western code pages is too often wrong to be taken silently.
         raise ReadError(
-            f"unsupported encoding: the text looks like {codecs.lookup(best.encoding).name} (a guess); "
+            "unsupported encoding: the text looks like %(codec)s (a guess); "
             "save the file as UTF-8 and import it again",
             file=name,
+            params={"codec": codecs.lookup(best.encoding).name},
         )
     scores = {codec: _french_score(sample, codec) for codec in _WESTERN_CANDIDATES}
     # max() keeps the first of equal scores, so cp1252 wins ties.
@@ -493,8 +516,9 @@ def _undecodable(name: str, codec: str, exc: UnicodeDecodeError, before: str, li
     character = len(before) - max(before.rfind("\n"), before.rfind("\r"))
     bad = exc.object[exc.start : exc.end].hex(" ").upper()
     return ReadError(
-        f"undecodable content: bytes {bad} are not valid {codecs.lookup(codec).name} "
-        f"(character {character} of the line); the file mixes encodings, save it again as UTF-8",
+        "undecodable content: bytes %(bytes)s are not valid %(codec)s "
+        "(character %(character)s of the line); the file mixes encodings, save it again as UTF-8",
+        params={"bytes": bad, "codec": codecs.lookup(codec).name, "character": character},
         file=name,
         line=line + 1,
     )
@@ -564,7 +588,7 @@ class CsvTable(Table):
     def chunks(self) -> Iterator[list[Row]]:
         size = self.chunk_rows
         width = len(self.headers)
-        hint = f"; is there an unquoted {_delimiter_name(self.delimiter or ',')} inside a value?"
+        delimiter = self.delimiter or ","
         feed, reader = self._open_reader(width)
         try:
             for _ in itertools.islice(reader, self._header_records):
@@ -587,7 +611,7 @@ class CsvTable(Table):
                         if len(values) != width:
                             if not any(values) or values[0] == _END:
                                 continue
-                            values = self._fit(values, start, hint)
+                            values = self._fit(values, start, delimiter)
                         elif not (values[0] or any(values)):
                             continue
                         append((start, values))
@@ -631,11 +655,12 @@ class CsvTable(Table):
     def _csv_error(self, exc: csv.Error, line: int) -> ReadError:
         if "field larger than field limit" in str(exc):
             return ReadError(
-                f"a value is longer than {_size(self.max_line)}, the limit (or a quote is never closed)",
+                "a value is longer than %(size)s, the limit (or a quote is never closed)",
+                params={"size": _size(self.max_line)},
                 file=self.name,
                 line=line,
             )
-        return ReadError(f"malformed CSV ({exc})", file=self.name, line=line)
+        return ReadError("malformed CSV (%(reason)s)", file=self.name, line=line, params={"reason": exc})
 
     def _refuse_unclosed_quote(self, line: int, values: list[str]) -> None:
         for index, value in enumerate(values):
@@ -722,7 +747,8 @@ class _TextFeed:
         length = min(ends) if ends else len(text)
         if length > self.max_line:
             raise ReadError(
-                f"line longer than {_size(self.max_line)}, the limit",
+                "line longer than %(size)s, the limit",
+                params={"size": _size(self.max_line)},
                 file=self.name,
                 line=self.lines_read() + 1,
             )
@@ -754,7 +780,9 @@ def _check_zip(file: Path, max_unzipped: int) -> Format:
     except ReadError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
-        raise ReadError(f"damaged file: not a valid XLSX or ODS archive ({exc})", file=name) from None
+        raise ReadError(
+            "damaged file: not a valid XLSX or ODS archive (%(reason)s)", file=name, params={"reason": exc}
+        ) from None
     except NotImplementedError:
         raise ReadError("unsupported compression method in the ZIP archive", file=name) from None
     except RuntimeError:  # zipfile's "password required"
@@ -763,12 +791,16 @@ def _check_zip(file: Path, max_unzipped: int) -> Format:
 
 def _check_zip_directory(name: str, entries: list[zipfile.ZipInfo], limit: int) -> None:
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise ReadError(f"ZIP archive with {len(entries):,} entries: refused", file=name)
+        raise ReadError(
+            "ZIP archive with %(entries)s entries: refused",
+            file=name,
+            params={"entries": f"{len(entries):,}"},
+        )
     declared = sum(info.file_size for info in entries)
     if declared > limit:
         raise ReadError(
-            f"possible ZIP bomb: the file would unpack to {declared // MIB:,} MiB, "
-            f"more than the {limit // MIB} MiB limit",
+            "possible ZIP bomb: the file would unpack to %(declared)s MiB, more than the %(limit)s MiB limit",
+            params={"declared": f"{declared // MIB:,}", "limit": limit // MIB},
             file=name,
         )
     for info in entries:
@@ -781,7 +813,8 @@ def _check_ratio(name: str, info: zipfile.ZipInfo, unpacked: int) -> None:
     # Small entries may compress very well without harm; bombs are big by definition.
     if unpacked > MIB and unpacked > MAX_ZIP_RATIO * max(info.compress_size, 1):
         raise ReadError(
-            f"possible ZIP bomb: an entry is compressed more than {MAX_ZIP_RATIO}:1",
+            "possible ZIP bomb: an entry is compressed more than %(ratio)s:1",
+            params={"ratio": MAX_ZIP_RATIO},
             file=name,
         )
 
@@ -829,7 +862,8 @@ def _check_zip_content(
                 unpacked += len(data)
                 if unpacked > budget:
                     raise ReadError(
-                        f"possible ZIP bomb: the file unpacks to more than {limit // MIB} MiB",
+                        "possible ZIP bomb: the file unpacks to more than %(limit)s MiB",
+                        params={"limit": limit // MIB},
                         file=name,
                     )
                 _check_ratio(name, info, unpacked)
@@ -886,8 +920,11 @@ class _PartStart:
             # The strings are where calamine looks for them; a worksheet is known by its root.
             if self.root is not None or self.info.filename.lower().endswith("sharedstrings.xml"):
                 raise ReadError(
-                    f"damaged file: {safe_value(self.info.filename, 60)} is not well-formed XML "
-                    f"({xml.parsers.expat.ErrorString(exc.code)})",
+                    "damaged file: %(part)s is not well-formed XML (%(reason)s)",
+                    params={
+                        "part": safe_value(self.info.filename, 60),
+                        "reason": xml.parsers.expat.ErrorString(exc.code),
+                    },
                     file=self.name,
                 ) from None
 
@@ -916,9 +953,13 @@ class _PartStart:
             # "count" counts the uses of the strings in every sheet, not the strings.
             if declared > MAX_SHARED_STRINGS or (attribute == "uniqueCount" and declared > room):
                 raise ReadError(
-                    f"damaged or hostile workbook: its shared strings declare {declared:,} entries "
-                    f"({attribute}), more than the part can hold or the limit of "
-                    f"{MAX_SHARED_STRINGS:,}",
+                    "damaged or hostile workbook: its shared strings declare %(declared)s entries "
+                    "(%(attribute)s), more than the part can hold or the limit of %(limit)s",
+                    params={
+                        "declared": f"{declared:,}",
+                        "attribute": attribute,
+                        "limit": f"{MAX_SHARED_STRINGS:,}",
+                    },
                     file=self.name,
                 )
 
@@ -932,8 +973,14 @@ class _PartStart:
         columns = abs(_column_number(last[0].encode()) - _column_number(first[0].encode())) + 1
         if rows * columns > MAX_SHEET_CELLS:
             raise ReadError(
-                f"the sheet declares {rows:,} rows by {columns:,} columns (dimension {safe_value(ref)}), "
-                f"more than the limit of {MAX_SHEET_CELLS:,} cells",
+                "the sheet declares %(rows)s rows by %(columns)s columns (dimension %(ref)s), "
+                "more than the limit of %(limit)s cells",
+                params={
+                    "rows": f"{rows:,}",
+                    "columns": f"{columns:,}",
+                    "ref": safe_value(ref),
+                    "limit": f"{MAX_SHEET_CELLS:,}",
+                },
                 file=self.name,
             )
 
@@ -967,8 +1014,11 @@ class _OdsExtent:
             self.parser.Parse(data, final)
         except xml.parsers.expat.ExpatError as exc:
             reason = xml.parsers.expat.ErrorString(exc.code)
-            message = f"damaged file: content.xml is not well-formed XML ({reason})"
-            raise ReadError(message, file=self.name) from None
+            raise ReadError(
+                "damaged file: content.xml is not well-formed XML (%(reason)s)",
+                file=self.name,
+                params={"reason": reason},
+            ) from None
 
     def _table(self) -> None:
         self.cells = self.rows = self.width = 0
@@ -1029,16 +1079,18 @@ class _OdsExtent:
     def _check_cells(self, rows: int, columns: int) -> None:
         if rows * columns > MAX_SHEET_CELLS:
             raise ReadError(
-                f"the sheet spans {rows:,} rows by {columns:,} columns once its repeated rows and "
-                f"columns are counted, more than the limit of {MAX_SHEET_CELLS:,} cells",
+                "the sheet spans %(rows)s rows by %(columns)s columns once its repeated rows and "
+                "columns are counted, more than the limit of %(limit)s cells",
+                params={"rows": f"{rows:,}", "columns": f"{columns:,}", "limit": f"{MAX_SHEET_CELLS:,}"},
                 file=self.name,
             )
 
     def _check_text(self, characters: int) -> None:
         if characters > MAX_SHEET_TEXT:
             raise ReadError(
-                f"the spreadsheet's text takes more than {MAX_SHEET_TEXT:,} characters once its "
+                "the spreadsheet's text takes more than %(limit)s characters once its "
                 "repeated cells and declared spaces are counted, the limit",
+                params={"limit": f"{MAX_SHEET_TEXT:,}"},
                 file=self.name,
             )
 
@@ -1098,8 +1150,9 @@ class _SheetExtent:
         columns = self.max_column + max(0, self.cells - self.cell_refs)
         if rows * columns > MAX_SHEET_CELLS:
             raise ReadError(
-                f"the sheet spans {rows:,} rows by {columns:,} columns, more than the limit of "
-                f"{MAX_SHEET_CELLS:,} cells (a stray value far from the data?)",
+                "the sheet spans %(rows)s rows by %(columns)s columns, more than the limit of "
+                "%(limit)s cells (a stray value far from the data?)",
+                params={"rows": f"{rows:,}", "columns": f"{columns:,}", "limit": f"{MAX_SHEET_CELLS:,}"},
                 file=self.name,
             )
 
@@ -1139,7 +1192,7 @@ class SheetTable(Table):
             if not any(values):
                 continue
             if len(values) != width:
-                values = self._fit(values, line, "")
+                values = self._fit(values, line)
             chunk.append((line, values))
             if len(chunk) >= size:
                 yield chunk
@@ -1158,12 +1211,19 @@ class SheetTable(Table):
             if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
                 raise
             raise ReadError(
-                f"cannot read this spreadsheet ({type(exc).__name__}: {exc})", file=self.name
+                "cannot read this spreadsheet (%(reason)s)",
+                file=self.name,
+                params={"reason": f"{type(exc).__name__}: {exc}"},
             ) from None
         if sheet.height * sheet.width > MAX_SHEET_CELLS:
             raise ReadError(
-                f"the sheet spans {sheet.height:,} rows by {sheet.width:,} columns, more than "
-                f"the limit of {MAX_SHEET_CELLS:,} cells",
+                "the sheet spans %(rows)s rows by %(columns)s columns, more than the limit of "
+                "%(limit)s cells",
+                params={
+                    "rows": f"{sheet.height:,}",
+                    "columns": f"{sheet.width:,}",
+                    "limit": f"{MAX_SHEET_CELLS:,}",
+                },
                 file=self.name,
             )
         return sheet

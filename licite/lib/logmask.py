@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import re
 
-# The first segment of every public link that carries a token (licite/campaigns/urls.py;
-# tests/web/test_log_masking.py checks that the two agree).
-TOKEN_PREFIXES = ("u", "consent", "r", "access", "rights", "stay")
+# The first segment of every public link that carries a token (the people's links, and the
+# invitation that sets a new user's password; tests/web/test_log_masking.py checks that the
+# URLs and this list agree).
+TOKEN_PREFIXES = ("u", "consent", "r", "access", "rights", "stay", "welcome")
 MASK = "…"
 
 # A public path at the start of a string, after a space, a quote, a bracket, `=` or `:`, or

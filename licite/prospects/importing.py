@@ -35,7 +35,7 @@ from licite.audit.actions import record
 from licite.core import clocks
 from licite.core.basis import BASIS_BY_KIND
 from licite.core.gate import GateNotes, Rejected, RowGate
-from licite.core.sources import may_collect_from
+from licite.core.sources import SourceDecision, may_collect_from
 from licite.ingest.columns import ColumnMapping, map_headers
 from licite.ingest.errors import IngestError, safe_value
 from licite.ingest.framegate import FrameGate
@@ -73,11 +73,13 @@ PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting worker processes c
 
 
 class ImportRefused(Exception):
-    """The import cannot run at all; `hint` is the command that would fix it."""
+    """The import cannot run at all; `hint` is the command that would fix it, `decision` the
+    source's refusal with its codes (a page says it in the reader's language)."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", decision: SourceDecision | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.decision = decision
 
 
 @dataclass
@@ -147,7 +149,7 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
     source = request.source
     decision = may_collect_from(source_facts(source), legitimate_interest=True)
     if not decision.allowed:
-        raise ImportRefused("; ".join(decision.reasons), decision.hint)
+        raise ImportRefused("; ".join(decision.reasons), decision.hint, decision)
     report = ImportReport(
         file=request.path.name, source=source.name, dry_run=request.dry_run, imported_by=_label(request.actor)
     )

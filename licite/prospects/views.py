@@ -12,6 +12,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,12 +24,13 @@ from licite.campaigns.notices import NoticeUnavailable, compose_for
 from licite.campaigns.rendering import new_token
 from licite.core.notice import NoticeInvalid
 from licite.core.permissions import Perm
+from licite.lib.refusals import refusal
 from licite.prospects.forms import ContactForm, EraseForm, ProspectFilterForm, RestrictForm
 from licite.prospects.models import LegalBasis, Prospect, ProspectStatus
 from licite.rights.actions import RightsError, do_erase, do_fulfil_request, do_receive_request
 from licite.rights.models import RequestKind, RightsRequest
 from licite.web.access import can, requires
-from licite.web.paging import keyset_page
+from licite.web.paging import keyset_page, query_without_keys
 
 PAGE_SIZE = 50
 
@@ -42,16 +46,16 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         rows = form.filtered().only(*LIST_COLUMNS)
         page = keyset_page(rows, after=data["after"], before=data["before"], size=PAGE_SIZE)
         _label(page.items)
+    may_open = can(request.user, Perm.VIEW_PROSPECT_DETAIL)
     return render(
         request,
         "prospects/list.html",
         {
             "form": form,
             "page": page,
-            "query": _query(request),
-            "may_open": can(request.user, Perm.VIEW_PROSPECT_DETAIL),
-            # One reverse for the page rather than one a row: the list is read often (issue 22's p95).
-            "detail_prefix": reverse("prospect_detail", args=[0]).removesuffix("0/"),
+            "rows": _rows(page.items, may_open) if page else "",
+            "query": query_without_keys(request),
+            "may_open": may_open,
         },
     )
 
@@ -68,12 +72,28 @@ def _label(prospects: Sequence[Prospect]) -> None:
         prospect.status_label = _STATUS.get(prospect.status, prospect.status)  # type: ignore[attr-defined]
 
 
-def _query(request: HttpRequest) -> str:
-    """The search and filters, without the page's key, for the next and previous links."""
-    query = request.GET.copy()
-    for key in ("after", "before"):
-        query.pop(key, None)
-    return query.urlencode()
+_ROW = "<tr>\n<td>{}</td>\n<td>{} {}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n</tr>"
+
+
+def _rows(prospects: Sequence[Prospect], may_open: bool) -> SafeString:
+    """The table's rows, each value escaped by format_html. Built here rather than in the
+    template's loop: the fifty rows' variable lookups and date filters were a sixth of the page
+    (3 ms of 18, issue 22's 150 ms p95 under 16 clients: bench/web_bench.py)."""
+    prefix = reverse("prospect_detail", args=[0]).removesuffix("0/")  # one reverse, not one a row
+    return format_html_join("\n", _ROW, (_cells(prospect, prefix, may_open) for prospect in prospects))
+
+
+def _cells(prospect: Any, prefix: str, may_open: bool) -> tuple[Any, ...]:
+    address = format_html('<a href="{}{}/">{}</a>', prefix, prospect.pk, prospect.email) if may_open else None
+    return (
+        address or prospect.email,
+        prospect.first_name,
+        prospect.last_name,
+        prospect.company,
+        prospect.basis_label,
+        prospect.status_label,
+        f"{timezone.localtime(prospect.collected_at):%Y-%m-%d}",
+    )
 
 
 @require_GET
@@ -109,7 +129,7 @@ def notice_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         context["notice"] = compose_for(prospect, new_token(), language)
     except (NoticeUnavailable, NoticeInvalid) as exc:
-        context["problem"] = str(exc)
+        context["problem"] = refusal(exc)
     record(request.user, "prospect.viewed", prospect, page="notice preview")
     return render(request, "prospects/notice.html", context)
 
@@ -154,7 +174,7 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
             )  # fmt: skip
             do_fulfil_request(request.user, asked)
     except RightsError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("Processing restricted: the prospect is left out of every campaign."))
     return redirect("prospect_detail", pk=pk)

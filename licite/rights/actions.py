@@ -28,6 +28,7 @@ from licite.core import deadlines
 from licite.core.clocks import suppression_keep_until
 from licite.core.emails import normalize_email
 from licite.core.suppression import suppression_hash
+from licite.lib.refusals import extension_refusal
 from licite.prospects.models import LegalBasis, Prospect, ProspectStatus
 from licite.rights.models import (
     ERASING_KINDS,
@@ -356,9 +357,15 @@ def do_receive_request(
 
     Raises InvalidEmail for an address that is not one, RightsError for an unknown kind or channel."""
     if kind not in RequestKind.values:
-        raise RightsError(f"unknown kind {kind!r}: one of {', '.join(RequestKind.values)}")
+        raise RightsError(
+            gettext("unknown kind %(kind)s: one of %(kinds)s")
+            % {"kind": repr(kind), "kinds": ", ".join(RequestKind.values)}
+        )
     if channel not in RequestChannel.values:
-        raise RightsError(f"unknown channel {channel!r}: one of {', '.join(RequestChannel.values)}")
+        raise RightsError(
+            gettext("unknown channel %(channel)s: one of %(channels)s")
+            % {"channel": repr(channel), "channels": ", ".join(RequestChannel.values)}
+        )
     email = normalize_email(address)
     received_at = received_at or timezone.now()
     request = RightsRequest.objects.create(
@@ -387,7 +394,10 @@ def _language(email: str, asked: str) -> str:
 
 def _require_open(request: RightsRequest) -> None:
     if not request.is_open:
-        raise RightsError(f"request {request.pk} is closed ({request.state}): nothing changes")
+        raise RightsError(
+            gettext("request %(pk)s is closed (%(state)s): nothing changes")
+            % {"pk": request.pk, "state": request.state}
+        )
 
 
 def _locked(request: RightsRequest) -> RightsRequest:
@@ -399,7 +409,10 @@ def do_move_request(actor: Any, request: RightsRequest, state: str) -> RightsReq
     """An open request waits for the person (identity, precision) or is in progress. The deadline
     keeps running from receipt: licite takes the stricter reading and never pauses it."""
     if state not in MOVABLE_STATES:
-        raise RightsError(f"a request moves to {', '.join(MOVABLE_STATES)}; fulfil or refuse it to close it")
+        raise RightsError(
+            gettext("a request moves to %(states)s; fulfil or refuse it to close it")
+            % {"states": ", ".join(MOVABLE_STATES)}
+        )
     request = _locked(request)
     _require_open(request)
     before, request.state = request.state, state
@@ -417,12 +430,12 @@ def do_extend_request(
     request = _locked(request)
     _require_open(request)
     if not reason.strip():
-        raise RightsError("an extension needs its reason, which the person is told")
+        raise RightsError(gettext("an extension needs its reason, which the person is told"))
     received_on = timezone.localdate(request.received_at)
     try:
         due = deadlines.check_extension(received_on, today or _today(), request.extension_months, months)
     except deadlines.ExtensionRefused as exc:
-        raise RightsError(str(exc)) from None
+        raise RightsError(extension_refusal(exc)) from None
     request.extension_months += months
     request.extension_reason = reason.strip()
     request.due_on = due
@@ -439,7 +452,7 @@ def do_refuse_request(actor: Any, request: RightsRequest, reason: str) -> Rights
     request = _locked(request)
     _require_open(request)
     if not reason.strip():
-        raise RightsError("a refusal needs its reason, which the person is told")
+        raise RightsError(gettext("a refusal needs its reason, which the person is told"))
     request.state, request.refusal_reason = RequestState.REFUSED, reason.strip()
     request.closed_at = timezone.now()
     request.save(update_fields=["state", "refusal_reason", "closed_at"])
@@ -505,10 +518,16 @@ def forget_if_erased(request: RightsRequest) -> None:
 def _fulfil_rectification(actor: Any, request: RightsRequest, changes: dict[str, str]) -> dict[str, Any]:
     """RULES B5: the changes applied; the audit names the fields changed, never their values."""
     if not changes:
-        raise RightsError(f"a rectification names its changes: --set FIELD=VALUE ({', '.join(RECTIFIABLE)})")
+        raise RightsError(
+            gettext("a rectification names its changes: --set FIELD=VALUE (%(fields)s)")
+            % {"fields": ", ".join(RECTIFIABLE)}
+        )
     unknown = sorted(set(changes) - set(RECTIFIABLE))
     if unknown:
-        raise RightsError(f"cannot rectify {', '.join(unknown)}: only {', '.join(RECTIFIABLE)}")
+        raise RightsError(
+            gettext("cannot rectify %(unknown)s: only %(fields)s")
+            % {"unknown": ", ".join(unknown), "fields": ", ".join(RECTIFIABLE)}
+        )
     prospects = _prospects_of(request)
     for prospect in prospects:
         for name, value in changes.items():
@@ -517,7 +536,9 @@ def _fulfil_rectification(actor: Any, request: RightsRequest, changes: dict[str,
             prospect.full_clean(exclude=[f.name for f in Prospect._meta.fields if f.name not in changes])
         except ValidationError as exc:
             fields = ", ".join(sorted(exc.message_dict)) if hasattr(exc, "error_dict") else "a field"
-            raise RightsError(f"rectification refused: {fields} not valid") from None
+            raise RightsError(
+                gettext("rectification refused: %(fields)s not valid") % {"fields": fields}
+            ) from None
         prospect.save(update_fields=[*changes, "updated_at"])
     return {"fields": sorted(changes), "prospects": len(prospects)}
 
@@ -553,15 +574,21 @@ _FULFIL = {
 
 def _no_changes(request: RightsRequest, changes: dict[str, str]) -> None:
     if changes:
-        raise RightsError(f"changes apply to a rectification, not to a request of kind {request.kind}")
+        raise RightsError(
+            gettext("changes apply to a rectification, not to a request of kind %(kind)s")
+            % {"kind": request.kind}
+        )
 
 
 def _prospects_of(request: RightsRequest) -> list[Prospect]:
     prospects = list(Prospect.objects.select_for_update().filter(key_hash=request.key_hash).order_by("pk"))
     if not prospects:
         raise RightsError(
-            f"no prospect with the address of request {request.pk}: nothing to {request.kind}; "
-            "refuse it with the reason (we hold no data about this address)"
+            gettext(
+                "no prospect with the address of request %(pk)s: nothing to %(kind)s; "
+                "refuse it with the reason (we hold no data about this address)"
+            )
+            % {"pk": request.pk, "kind": request.kind}
         )
     return prospects
 
@@ -571,9 +598,11 @@ def do_lift_restriction(actor: Any, request: RightsRequest) -> int:
     """GDPR art. 18.3: the restriction ends; the prospects get back the status they had."""
     request = _locked(request)
     if request.kind != RequestKind.RESTRICTION or request.state != RequestState.FULFILLED:
-        raise RightsError(f"request {request.pk} is not a restriction in force")
+        raise RightsError(gettext("request %(pk)s is not a restriction in force") % {"pk": request.pk})
     if request.restriction_lifted_at is not None:
-        raise RightsError(f"the restriction of request {request.pk} was already lifted")
+        raise RightsError(
+            gettext("the restriction of request %(pk)s was already lifted") % {"pk": request.pk}
+        )
     lifted = Prospect.objects.filter(key_hash=request.key_hash, status=ProspectStatus.RESTRICTED).update(
         status=request.status_before_restriction or ProspectStatus.ACTIVE, updated_at=timezone.now()
     )
@@ -661,7 +690,9 @@ def _queue_answer(request: RightsRequest, template: str, **context: Any) -> Outb
     from licite.campaigns.rendering import new_token
 
     if not request.email:
-        raise RightsError(f"request {request.pk} keeps no address any more: nobody to tell")
+        raise RightsError(
+            gettext("request %(pk)s keeps no address any more: nobody to tell") % {"pk": request.pk}
+        )
     subject, text, html = render_answer(request, template, context)
     message = OutboundMessage.objects.create(
         kind=OutboundMessage.Kind.RIGHTS, key_hash=request.key_hash, to_address=request.email,
@@ -733,7 +764,10 @@ def do_submit_public_request(address: str, kind: str, language: str, network: st
 
     Raises InvalidEmail for an address that is not one, RightsError for an unknown kind."""
     if kind not in RequestKind.values:
-        raise RightsError(f"unknown kind {kind!r}: one of {', '.join(RequestKind.values)}")
+        raise RightsError(
+            gettext("unknown kind %(kind)s: one of %(kinds)s")
+            % {"kind": repr(kind), "kinds": ", ".join(RequestKind.values)}
+        )
     email, now = normalize_email(address), timezone.now()
     keys: dict[str, str] = {
         IntakeAttempt.Scope.ADDRESS: _intake_key("address", key_hash(email)),

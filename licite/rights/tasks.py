@@ -10,6 +10,7 @@ worker sharing the database, then runs it.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks import task
 
+from licite.audit.actions import record
 from licite.conf import cron_trigger
 from licite.rights.purge import run_purge
 
@@ -24,9 +26,16 @@ log = logging.getLogger("licite.rights")
 
 
 @task()
-def purge() -> dict[str, int]:
-    """RULES F1-F4, C2, D2: the daily purge (licite.rights.purge), counts in its result."""
-    report = run_purge(None)
+def purge(requested_by: int | None = None) -> dict[str, int]:
+    """RULES F1-F4, C2, D2: the daily purge (licite.rights.purge), counts in its result;
+    `requested_by` is the user who asked for it on the retention page, its audit's actor."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=requested_by).first() if requested_by else None
+    report = run_purge(actor)
+    from licite.prospects.tasks import tidy_uploads
+
+    tidy_uploads()  # RULES B6: the import wizard's uploads left behind, and runs a killed worker left
     return {**report.erased, "last_chance": report.last_chance, "batches": report.batches}
 
 
@@ -57,6 +66,31 @@ def enqueue_purge() -> None:
             log.info("purge enqueued: task %s", result.id)
     finally:
         connection.close()  # this thread's own connection, idle until tomorrow
+
+
+def do_request_purge(actor: Any) -> str | None:
+    """The "run now" button of the retention page: the purge `licite purge` runs, enqueued for the worker
+    (a large purge must not hold a web request), unless one is already waiting or running.
+    Returns the task's id, or None when one was pending. An audit entry names who asked."""
+    if _pending(purge):
+        return None
+    result = purge.enqueue(requested_by=getattr(actor, "pk", None))
+    record(actor, "purge.requested", None, task=str(result.id))
+    return str(result.id)
+
+
+def next_purge(now: datetime) -> datetime | None:
+    """When the worker's schedule (LICITE_PURGE_SCHEDULE, the trigger start_schedule uses)
+    enqueues the purge next, after `now`."""
+    zone = timezone.get_default_timezone()
+    trigger = cron_trigger(settings.LICITE_PURGE_SCHEDULE, zone)
+    moment: datetime | None = trigger.get_next_fire_time(None, timezone.localtime(now, zone))
+    return moment
+
+
+def purge_pending() -> bool:
+    """Whether a purge waits for the worker or is running now."""
+    return _pending(purge)
 
 
 def enqueue_inbox() -> None:

@@ -3,13 +3,15 @@
 Nothing here returns a person's data: keys (a status, a basis, a source id) and counts. Labels
 are put on in the view, in the reader's language, so that one cached result serves both.
 
-Caching: the compliance check runs every check against the whole database, and counting the
-prospects by legal basis and by source reads every row (no index serves them): at 1,000,000
-prospects, about 1.2 s and 1.5 s. Both results are kept in Django's cache (COMPLIANCE_SECONDS,
-FIGURES_SECONDS) under a key made of the last audit entry (its sequence number and hash). Every
-change of legal state goes through an action that writes an audit entry, so any such change
-makes a new key and the next dashboard counts again; the time limit covers what changes with
-the clock alone (a deadline passing).
+Caching: the compliance check runs every check against the whole database (1,000,000
+prospects: about 1.2 s); the prospect figures, each on an index, still read some of them
+whole (1M: about 150 ms of CPU, the sources' index and the unsent notices' most). Both results
+are kept in Django's cache (COMPLIANCE_SECONDS, FIGURES_SECONDS) under a key made of the last
+audit entry (its sequence number and hash). Every change of legal state goes through an action
+that writes an audit entry, so any such change makes a new key and the next dashboard counts
+again; the time limit covers what changes with the clock alone (a deadline passing, counted in
+days: five minutes late is no harm, and a minute made every server worker count again each
+minute, the slowest dashboards of bench/web_bench.py).
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from licite.core.compliance import OK
 from licite.core.deadlines import DUE_SOON_DAYS
 from licite.prospects.models import LegalBasis, Prospect, ProspectStatus, Provenance, Source, notice_overdue
 from licite.rights.models import OPEN_STATES, ConsentRecord, RightsRequest, SuppressionEntry
+from licite.web.navigation import url_of
 
 COMPLIANCE_SECONDS = 300
-FIGURES_SECONDS = 60
+FIGURES_SECONDS = 300
 T = TypeVar("T")
 NOTICE_SOON_DAYS = 7  # RULES D2: a notice due within a week is urgent
 MONTHS_AHEAD = 12
@@ -44,12 +47,14 @@ def prospect_total() -> int:
     return Prospect.objects.count()
 
 
-def by_legal_basis() -> dict[str, int]:
-    """Prospects counted by legal basis (RULES C1-C3), every basis present even at 0."""
-    counts = dict.fromkeys(LegalBasis.values, 0)
-    rows = Prospect.objects.order_by().values_list("legal_basis").annotate(n=Count("pk"))
-    counts.update(dict(rows))
-    return counts
+def by_legal_basis(total: int | None = None) -> dict[str, int]:
+    """Prospects counted by legal basis (RULES C1-C3), every basis present. Like the statuses: the
+    rarer bases are counted on their partial index (prospect_basis_consent), legitimate interest
+    is what remains of the total (`total` when the caller has it), so no query reads every row."""
+    rare = [basis for basis in LegalBasis.values if basis != LegalBasis.LEGITIMATE_INTEREST]
+    counts = {basis: Prospect.objects.filter(legal_basis=basis).count() for basis in rare}
+    total = prospect_total() if total is None else total
+    return {LegalBasis.LEGITIMATE_INTEREST: total - sum(counts.values()), **counts}
 
 
 def by_status() -> dict[str, int]:
@@ -188,13 +193,14 @@ class ProspectFigures:
 
 
 def prospect_figures(now: datetime) -> ProspectFigures:
-    """The prospect figures, cached like the compliance check for FIGURES_SECONDS: counting the
-    legal bases and the sources reads every row (no index: 1M prospects take about 1.5 s)."""
+    """The prospect figures, cached like the compliance check for FIGURES_SECONDS (see the
+    module's docstring)."""
 
     def compute() -> ProspectFigures:
         statuses = by_status()
+        total = sum(statuses.values())
         return ProspectFigures(
-            total=sum(statuses.values()), statuses=statuses, bases=by_legal_basis(), sources=by_source(),
+            total=total, statuses=statuses, bases=by_legal_basis(total), sources=by_source(),
             source_count=Source.objects.count(), suppressed=SuppressionEntry.objects.count(),
             notices=notices(now), consent=consent_funnel(now),
             retention=retention_by_month(timezone.localtime(now)),
@@ -217,11 +223,70 @@ def cached(name: str, compute: Callable[[], T], seconds: int) -> T:
     return value
 
 
+# Entries that change nothing a cached figure counts: a read, a list, an export, a login. They
+# do not make a new key, so that opening a prospect (audited) does not make the next page count
+# again. An entry missing here costs a count, never a stale figure.
+READ_SUFFIXES = (".viewed", ".listed", ".exported", ".downloaded")
+READ_PREFIXES = ("login.", "logout")
+
+
 def last_audit_entry() -> str | None:
-    """The last audit entry's sequence number and hash: a new one at every action, and never the
-    same in two databases (the hash covers the entry's time)."""
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    """The last audit entry that may change a figure: its sequence number and hash, a new one at
+    every action, and never the same in two databases (the hash covers the entry's time). Found
+    on the sequence index from the end, past the reads that follow it."""
+    reads = Q()
+    for suffix in READ_SUFFIXES:
+        reads |= Q(action__endswith=suffix)
+    for prefix in READ_PREFIXES:
+        reads |= Q(action__startswith=prefix)
+    last = AuditEvent.objects.exclude(reads).order_by("-sequence").values_list("sequence", "hash").first()
     return "{}-{}".format(*last) if last else None
+
+
+# The page that fixes what each compliance check finds: the URL names it may have (the likeliest
+# first) and the filter or anchor that shows the problem there. One table for the dashboard and
+# the compliance page; a check links to its page once that page exists, and otherwise its text
+# names the command that fixes it.
+@dataclass(frozen=True)
+class Fix:
+    names: tuple[str, ...]
+    query: str = ""  # "notice=overdue", or "#key-backup" for a part of the page
+
+
+FIXED_ON: dict[str, Fix] = {
+    "consumers_without_consent": Fix(("prospect_list",), "audience=b2c"),
+    "forbidden_sources_used": Fix(("source_list", "sources")),
+    "campaigns_without_functions": Fix(("campaign_list", "campaigns")),
+    "balancing_tests_missing": Fix(("source_list", "sources")),
+    "balancing_tests_unfavourable": Fix(("source_list", "sources")),
+    "spam_complaints": Fix(("campaign_list", "campaigns")),
+    "bases_without_activity": Fix(("register", "register_index", "register_list")),
+    "phones_without_purpose": Fix(("register", "register_index", "register_list")),
+    "past_retention": Fix(("purge", "purge_history")),
+    "purge_not_run": Fix(("purge", "purge_history")),
+    "access_without_need": Fix(("user_list", "users")),
+    "notices_overdue": Fix(("prospect_list",), "notice=overdue"),
+    "no_dpo_contact": Fix(("register", "register_index", "register_list")),
+    "rights_overdue": Fix(("rights_queue", "rights_list", "rights_requests")),
+    "audit_chain_broken": Fix(("audit_trail", "audit", "audit_list")),
+    "suppression_key_not_backed_up": Fix(("compliance",), "#key-backup"),
+    "breach_not_notified": Fix(("breach_list",)),
+    "breach_persons_not_told": Fix(("breach_list",)),
+    "breach_undocumented": Fix(("breach_list",)),
+    "processors_transfer_unsafe": Fix(("processor_list", "processors")),
+    "processors_without_contract": Fix(("processor_list", "processors")),
+    "processors_adequacy_limited": Fix(("processor_list", "processors")),
+}
+
+
+def fix_url(code: str) -> str | None:
+    """The address of the page that fixes what the check `code` finds, or None while that page
+    does not exist (suppression_key_missing has none: the key is a file, not a page)."""
+    fix = FIXED_ON.get(code)
+    path = url_of(fix.names) if fix else None
+    if path is None or fix is None or not fix.query:
+        return path
+    return path + fix.query if fix.query.startswith("#") else f"{path}?{fix.query}"
 
 
 def check_details() -> dict[str, Check]:

@@ -6,7 +6,9 @@ Demo data is marked as such: every demo prospect comes from a demo import batch 
 `DEMO_MARK`), and the outbox never sends a demo prospect a message through a backend that reaches
 a real server, whatever the address (licite.campaigns.actions). The demo shows a lawful state:
 its activities are written in French and English (RULES D4), its sources have the balancing test
-their legitimate-interest prospects need (RULES C4)."""
+their legitimate-interest prospects need (RULES C4), every notice past its deadline was sent
+(RULES D2), the consumers asked long ago consented (RULES C2) and its one breach was notified in
+time (RULES H1b): a fresh demo passes the compliance check, with a few warnings a DPO can fix."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from django.db import transaction
 from licite.accounts.models import User
 from licite.audit.actions import record
 from licite.campaigns.models import Channel, ContactEvent, ContactKind
+from licite.compliance.actions import do_notify_breach, do_record_breach
+from licite.compliance.models import BreachRisk
 from licite.core import clocks
 from licite.core.emails import classify_email
 from licite.core.suppression import identity_hasher, suppression_hasher
@@ -50,6 +54,13 @@ from licite.prospects.models import (
 from licite.register.models import ProcessingActivity
 from licite.register.presets import B2B, B2C, do_write_presets
 from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
+
+# A share of the demo's people come from a recent import (the last RECENT_DAYS days), so that some
+# notices are still to send before their deadline, as in a live installation (RULES D2).
+RECENT_SHARE = 0.15
+RECENT_DAYS = 25
+# Of those, the share already sent their notice (the others get it with their first message).
+NOTICE_SENT_SHARE = 0.4
 
 # The countries of the demo's companies, one company each: mostly French, some English-speaking.
 COMPANY_COUNTRIES = ("FR",) * 9 + ("GB", "GB", "CH", "IE", "BE")
@@ -233,9 +244,14 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
         if verdict.normalized is None or verdict.normalized in seen:
             continue
         seen.add(verdict.normalized)
-        collected = now - timedelta(days=rng.randint(0, 900), minutes=rng.randint(0, 1440))
+        days = rng.randint(0, RECENT_DAYS) if rng.random() < RECENT_SHARE else rng.randint(0, 900)
+        collected = now - timedelta(days=days, minutes=rng.randint(0, 1440))
         private = verdict.kind == "private"
         informed = min(now, collected + timedelta(days=rng.randint(1, 20)))  # never in the future
+        # RULES D2: a notice goes out before its deadline, as the real flow sends it (the purge
+        # erases whoever was never informed); only the notices not yet due may still be waiting.
+        due = clocks.notice_due_at(collected)
+        sent = rng.random() < NOTICE_SENT_SHARE or due <= now
         prospects.append(
             Prospect(
                 **{**person, "email": verdict.normalized},
@@ -246,8 +262,8 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
                 status=ProspectStatus.CONSENT_PENDING if private else ProspectStatus.ACTIVE,
                 collected_at=collected,
                 collected_by=collector,
-                notice_due_at=clocks.notice_due_at(collected),
-                notice_sent_at=informed if rng.random() < 0.7 else None,
+                notice_due_at=due,
+                notice_sent_at=informed if sent else None,
                 retain_until=clocks.retain_until(collected),
             )
         )
@@ -268,6 +284,7 @@ def generate(count: int, seed: int, now: datetime, collector: User | None) -> De
     Provenance.objects.bulk_create(links)
     contacts, consents = _contacts_and_consents(rng, prospects, now)
     suppressed = _suppression_entries(rng, now)
+    _documented_breach(now, collector)
     record(collector, "demo.generated", None, prospects=len(prospects), seed=seed)
     return DemoSummary(len(sources), len(prospects), contacts, consents, suppressed)
 
@@ -279,7 +296,11 @@ def _contacts_and_consents(rng: random.Random, prospects: list[Prospect], now: d
             kind = ContactKind.CONSENT_REQUEST if prospect.audience == Audience.B2C else ContactKind.NOTICE
             events.append(ContactEvent(prospect=prospect, kind=kind, occurred_at=prospect.notice_sent_at))
         if prospect.audience == Audience.B2C and prospect.notice_sent_at:
-            given = min(now, prospect.notice_sent_at + timedelta(days=2)) if rng.random() < 0.5 else None
+            # RULES C2: no answer within the delay means erasure, so the requests left unanswered
+            # are the recent ones; the older consumers are those who consented.
+            expired = prospect.notice_sent_at < now - timedelta(days=settings.LICITE_CONSENT_DELAY_DAYS)
+            answered = rng.random() < 0.5 or expired
+            given = min(now, prospect.notice_sent_at + timedelta(days=2)) if answered else None
             consents.append(
                 ConsentRecord(
                     prospect=prospect,
@@ -328,6 +349,21 @@ def _suppression_entries(rng: random.Random, now: datetime) -> int:
         )
     SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
     return len(entries)
+
+
+def _documented_breach(now: datetime, collector: User | None) -> None:
+    """RULES H1b: one breach of the past, documented and notified to the CNIL within 72 hours, so
+    that the breach log shows what a lawful entry looks like."""
+    found_at = now - timedelta(days=120, hours=5)
+    breach = do_record_breach(
+        collector, now=now, found_at=found_at, nature=["confidentiality"],
+        data_concerned="Work emails, names and job titles of prospects (one exported file)",
+        persons_count=37, records_count=37,
+        consequences="Unwanted messages from a third party; a risk of targeted phishing",
+        measures="Sharing link revoked within the hour, file deleted, exports limited to the DPO",
+        risk=BreachRisk.RISK,
+    )  # fmt: skip
+    do_notify_breach(collector, breach, at=found_at + timedelta(hours=30), now=now)
 
 
 def _b2b_activity() -> ProcessingActivity | None:

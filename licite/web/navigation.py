@@ -28,11 +28,11 @@ ITEMS = (
     Item(_("Dashboard"), ("home",)),
     Item(_("Prospects"), ("prospect_list", "prospects"), frozenset({Perm.VIEW_PROSPECTS})),
     Item(_("Import"), ("import_upload", "import_wizard", "import"), frozenset({Perm.IMPORT})),
-    Item(_("Sources"), ("source_list", "sources"), frozenset({Perm.DECLARE_SOURCES})),
+    Item(_("Sources"), ("source_list", "sources"), frozenset({Perm.DECLARE_SOURCES, Perm.VIEW_PROSPECTS})),
     Item(
         _("Campaigns"),
         ("campaign_list", "campaigns"),
-        frozenset({Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS}),
+        frozenset({Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS, Perm.VIEW_PROSPECTS}),
     ),
     Item(
         _("Rights requests"),
@@ -43,8 +43,12 @@ ITEMS = (
     Item(
         _("Compliance"), ("compliance", "compliance_check"), frozenset({Perm.EDIT_REGISTER, Perm.READ_AUDIT})
     ),
+    Item(_("Retention"), ("purge", "purge_history"), frozenset({Perm.HANDLE_RIGHTS})),
+    Item(_("Processors"), ("processor_list",), frozenset({Perm.EDIT_REGISTER})),
+    Item(_("Breaches"), ("breach_list",), frozenset({Perm.EDIT_REGISTER})),
     Item(_("Audit"), ("audit_trail", "audit", "audit_list"), frozenset({Perm.READ_AUDIT})),
     Item(_("Users"), ("user_list", "users"), frozenset({Perm.MANAGE_USERS})),
+    Item(_("Training"), ("quiz",)),
 )
 
 

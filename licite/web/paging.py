@@ -9,9 +9,17 @@ primary key's index answers by reading 51 rows wherever the page is. The price: 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.http import HttpRequest
+
+PAGE_KEYS = ("after", "before")
+# ASCII digits only ("²".isdigit() is True, int("²") raises), and below 2**63 (a BIGINT).
+PAGE_KEY = re.compile(r"[0-9]{1,18}")
+PAGE_KEY_MAX = 10**18 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +50,18 @@ def keyset_page(
 
 def _key(rows: Sequence[Any], index: int) -> int | None:
     return int(rows[index].pk) if rows else None
+
+
+def page_key(request: HttpRequest, name: str) -> int | None:
+    """The page key `name` (after, before) of the request, or None when it is not a key: a bad
+    key shows the first page rather than an error."""
+    value = request.GET.get(name, "")
+    return int(value) if PAGE_KEY.fullmatch(value) else None
+
+
+def query_without_keys(request: HttpRequest) -> str:
+    """The search and filters, without the page's key, for the next and previous links."""
+    query = request.GET.copy()
+    for key in PAGE_KEYS:
+        query.pop(key, None)
+    return query.urlencode()

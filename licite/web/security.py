@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import time
 from base64 import b32encode, b64encode
 from collections.abc import Callable
 from typing import Any
@@ -39,8 +40,12 @@ SECOND_FACTOR_ROLES = frozenset({"admin", "dpo"})
 # The pages an unverified admin may still reach: the second step itself, logging out, the
 # language switch and the health check.
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
-    {"otp_verify", "otp_setup", "logout", "login", "set_language", "healthz"}
+    {"otp_verify", "otp_setup", "logout", "login", "set_language", "healthz", "invitation_accept"}
 )
+# The pages for the people in the database (their links and forms, the privacy policy): open to
+# anyone without a login, so also to an admin between the password and the code; they show
+# nothing of what the second factor protects.
+PUBLIC_PREFIXES = ("/rights/", "/access/", "/u/", "/consent/", "/r/", "/stay/", "/privacy/", "/static/")
 
 
 # The client's address --------------------------------------------------------------------------
@@ -145,14 +150,50 @@ def connect_lockout_audit() -> None:
 # The second factor -------------------------------------------------------------------------------
 
 
+def _has_device(user: Any) -> bool:
+    """Whether the user has a confirmed TOTP device; asked once a request (the user object lives
+    as long as the request): the middleware and the menu both ask."""
+    known = getattr(user, "_licite_has_device", None)
+    if known is None:
+        known = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        user._licite_has_device = known
+    return bool(known)
+
+
 def needs_second_factor(user: Any) -> bool:
     """Admins and DPOs always (unless LICITE_REQUIRE_2FA is off); others once they set a device up."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if _has_device(user):
         return True
     required = user.role in SECOND_FACTOR_ROLES or user.is_superuser
     return bool(settings.LICITE_REQUIRE_2FA and required)
+
+
+# A request restarts the idle count; the session is written again at most once this often.
+IDLE_RESOLUTION_SECONDS = 60
+
+
+class IdleSessionMiddleware:
+    """A session ends after SESSION_COOKIE_AGE without a request. Saving the session on every
+    request (SESSION_SAVE_EVERY_REQUEST) would make each page a database write, serialised on
+    SQLite; marking it changed once a minute restarts its expiry just as well, a minute apart."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(request.session.get("seen", 0)) >= IDLE_RESOLUTION_SECONDS:
+                request.session["seen"] = now  # changed: SessionMiddleware saves it, expiry restarted
+        return self.get_response(request)
+
+
+def second_factor_pending(user: Any) -> bool:
+    """Logged in with the password, the code still owed: nothing but the code page is open yet."""
+    return not getattr(user, "is_verified", lambda: True)() and needs_second_factor(user)
 
 
 class OTPRequiredMiddleware:
@@ -166,12 +207,14 @@ class OTPRequiredMiddleware:
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
         user: Any = request.user
-        if getattr(user, "is_verified", lambda: True)() or not needs_second_factor(user):
+        if not second_factor_pending(user):
             return None
         match = request.resolver_match
         if match is not None and match.url_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
-        step = "otp_verify" if TOTPDevice.objects.filter(user=user, confirmed=True).exists() else "otp_setup"
+        if request.path_info.startswith(PUBLIC_PREFIXES):
+            return None
+        step = "otp_verify" if _has_device(user) else "otp_setup"
         return HttpResponseRedirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
 
 

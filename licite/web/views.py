@@ -26,29 +26,6 @@ from licite.web.navigation import url_of
 
 TOP_SOURCES = 8  # the largest sources get a bar each; the others share one
 
-# The page that fixes what each compliance check finds, by the URL names it may have; a check
-# links to it once that page exists (licite.web.navigation.url_of).
-FIXED_ON: dict[str, tuple[str, ...]] = {
-    "consumers_without_consent": ("prospect_list",),
-    "forbidden_sources_used": ("source_list", "sources"),
-    "balancing_tests_missing": ("source_list", "sources"),
-    "campaigns_without_functions": ("campaign_list", "campaigns"),
-    "spam_complaints": ("campaign_list", "campaigns"),
-    "bases_without_activity": ("register", "register_index"),
-    "no_dpo_contact": ("register", "register_index"),
-    "processors_transfer_unsafe": ("processor_list", "processors", "register"),
-    "processors_without_contract": ("processor_list", "processors", "register"),
-    "past_retention": ("purge", "purge_history"),
-    "purge_not_run": ("purge", "purge_history"),
-    "access_without_need": ("user_list", "users"),
-    "notices_overdue": ("prospect_list",),
-    "rights_overdue": ("rights_queue", "rights_list", "rights_requests"),
-    "audit_chain_broken": ("audit_trail", "audit"),
-    "breach_not_notified": ("breach_list", "breaches"),
-    "breach_persons_not_told": ("breach_list", "breaches"),
-    "breach_undocumented": ("breach_list", "breaches"),
-}
-
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -169,7 +146,7 @@ def _findings(now: datetime, with_counts: bool) -> list[dict[str, Any]]:
             "rule": details[finding.code].rule,
             "what_to_do": details[finding.code].what_to_do,
             "count": _found(finding.count) if with_counts else "",
-            "url": url_of(FIXED_ON.get(finding.code, ())),
+            "url": dashboard.fix_url(finding.code),
         }
         for finding in found
         if finding.code in details

@@ -92,7 +92,8 @@ def test_the_worker_sends_nothing_when_the_links_are_unreachable_and_says_why(
     assert "LICITE_BASE_URL=https://" in logged
     assert JEANNE not in logged
     assert "@" not in logged
-    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT  # nothing left to send
+    # nothing sent, nothing left to send
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CANCELLED
 
 
 @pytest.mark.django_db(transaction=True)

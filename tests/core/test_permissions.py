@@ -17,8 +17,8 @@ def test_an_administrator_may_do_everything():
     assert all(allowed("admin", perm) for perm in Perm)
 
 
-def test_the_dpo_sees_everything_but_sends_nothing():
-    assert perms_of("dpo") == set(Perm) - {Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS}
+def test_the_dpo_sees_everything_but_sends_nothing_and_leaves_the_accounts_to_the_admin():
+    assert perms_of("dpo") == set(Perm) - {Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS, Perm.MANAGE_USERS}
 
 
 def test_marketing_prospects_exports_and_declares_sources_but_handles_no_legal_duty():

@@ -86,7 +86,7 @@ def test_a_refused_step_is_named_and_changes_nothing(client, owner, organisation
     )
     [message] = [str(m) for m in response.context["messages"]]
     assert message.startswith(
-        f"La demande n° {closed.pk} n'a pas été modifiée : request {closed.pk} is closed"
+        f"La demande n° {closed.pk} n'a pas été modifiée : la demande {closed.pk} est close"
     )
     closed.refresh_from_db()
     assert closed.state == "fulfilled"

@@ -27,6 +27,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo_data(owner):
     call_command("demo", count=60, seed=4)
+    # A consumer asked lately and not answered yet (a small demo may have none): the tests below
+    # try to give their consent by hand.
+    waiting = ConsentRecord.objects.order_by("-requested_at").first()
+    ConsentRecord.objects.filter(pk=waiting.pk).update(given_at=None, evidence={})
+    Prospect.objects.filter(pk=waiting.prospect_id).update(status=ProspectStatus.CONSENT_PENDING)
 
 
 def form_data(response: Any) -> dict[str, Any]:

@@ -104,6 +104,8 @@ def test_an_admin_sets_totp_up_at_first_login_and_no_page_breaks_the_policy(
         "/admin/otp_totp/totpdevice/",
     ]
     for path in [*pages_without_parameters(), *admin_pages]:
+        if page.request.get(live_server.url + path, max_redirects=0).status == 405:
+            continue  # a form's target (POST only): chromium shows no page for its empty 405
         response = page.goto(live_server.url + path)
         assert response is not None
         assert response.status < 500, path

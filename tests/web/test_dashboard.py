@@ -170,7 +170,7 @@ def test_the_dpo_sees_each_failing_check_with_what_to_do_and_a_link_to_fix_it(cl
     assert finding, "the overdue notices are a failure of the compliance check"
     with translation.override("en"):
         assert escape(str(dashboard.check_details()["notices_overdue"].what_to_do)) in finding[0]
-    assert f'href="{reverse("prospect_list")}"' in finding[0]
+    assert f'href="{reverse("prospect_list")}?notice=overdue"' in finding[0]
 
 
 # --- The compliance check is cached until the next audit entry ---------------------------------
@@ -194,6 +194,18 @@ def test_the_prospect_figures_are_kept_until_the_next_audit_entry(demo):
     total = dashboard.prospect_figures(now).total
     Prospect.objects.filter(pk__in=Prospect.objects.values("pk")[:4]).delete()  # no audit entry
     assert dashboard.prospect_figures(now).total == total  # from the cache
+    record(None, "prospect.erased")
+    assert dashboard.prospect_figures(now).total == total - 4
+
+
+def test_a_read_written_to_the_trail_does_not_make_the_figures_count_again(demo):
+    """Opening, listing or exporting prospects is audited but changes no figure: the key stays."""
+    now = timezone.now()
+    total = dashboard.prospect_figures(now).total
+    Prospect.objects.filter(pk__in=Prospect.objects.values("pk")[:4]).delete()  # no audit entry
+    for action in ("prospect.viewed", "prospect.listed", "register.exported", "login.succeeded", "logout"):
+        record(None, action)
+    assert dashboard.prospect_figures(now).total == total  # still from the cache
     record(None, "prospect.erased")
     assert dashboard.prospect_figures(now).total == total - 4
 
@@ -242,7 +254,7 @@ def test_the_navigation_links_only_to_pages_the_role_may_open(client, salesperso
     assert 'data-nav="prospect_list"' in sales
     assert 'data-nav="user_list"' not in sales
     other = dashboard_page(client, outsider)
-    assert re.findall(r'data-nav="([^"]+)"', other) == ["home"]
+    assert re.findall(r'data-nav="([^"]+)"', other) == ["home", "quiz"]  # the quiz is everyone's
 
 
 def test_every_navigation_link_leads_to_an_existing_page(client, dpo):

@@ -27,9 +27,9 @@ SKIPPED_NAMESPACES = frozenset({"admin"})
 SKIPPED_PREFIXES = ("admin/", "i18n/", "anymail/")
 # The pages anyone may open: the person's own links and forms, the privacy policy, logging in.
 PUBLIC_PREFIXES = ("rights/", "access/", "privacy/", "u/", "consent/", "r/", "stay/", "static/")
-PUBLIC_ROUTES = frozenset({"login/", "logout/", "healthz"})
+PUBLIC_ROUTES = frozenset({"login/", "logout/", "healthz", "welcome/<str:token>/"})
 # The pages for any logged-in user, whatever the role: they show no prospect data.
-LOGIN_ONLY = frozenset({"home", "otp_verify", "otp_setup"})
+LOGIN_ONLY = frozenset({"home", "otp_verify", "otp_setup", "quiz"})
 # The model whose first row fills a `pk` (or `id`), by the first segment of the route.
 PK_MODELS = {
     "prospects": "prospects.Prospect",
@@ -108,6 +108,14 @@ class Fixture:
             to_address=self.prospect.email, to_domain=self.prospect.email.rpartition("@")[2],
             language="fr", subject="Offre", token="walk-every-url-0123456789", queued_at=timezone.now(),
         )  # fmt: skip
+        from licite.rights.actions import do_receive_request
+
+        do_receive_request(None, self.prospect.email, "access", "letter")  # fills requests/<int:pk>/
+        from licite.campaigns.models import Campaign
+
+        Campaign.objects.create(
+            name="walk", purpose="p", offer="o", subject_fr="s", subject_en="s", body_fr="b", body_en="b"
+        )  # fills campaigns/<int:pk>/
         self.addresses = sorted({email.lower() for email in Prospect.objects.values_list("email", flat=True)})
 
     def kwargs(self, page: Page) -> dict[str, Any]:

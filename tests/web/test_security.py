@@ -159,6 +159,15 @@ def test_an_admin_with_a_device_gives_its_code_after_the_password(client, owner)
     ]
 
 
+def test_the_code_page_shows_no_menu_until_the_code_is_given(client, owner):
+    device = TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
+    log_in(client, "alice")
+    assert 'data-nav="' not in client.get("/login/code/").content.decode()
+    with time_machine.travel(timedelta(seconds=2)):
+        client.post("/login/code/", {"token": code(device), "next": "/"})
+    assert 'data-nav="prospect_list"' in client.get("/").content.decode()
+
+
 def test_an_admin_with_a_device_cannot_set_a_new_one_up_before_giving_a_code(client, owner):
     TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
     log_in(client, "alice")

@@ -8,6 +8,7 @@ from django import template
 
 from licite.web.access import perms_for
 from licite.web.navigation import links
+from licite.web.security import second_factor_pending
 
 register = template.Library()
 
@@ -15,9 +16,12 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def navigation(context: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The links of base.html's header: (key, path, label), only the pages the user may open."""
+    user = getattr(context.get("request"), "user", None)
+    if not getattr(user, "is_authenticated", False) or second_factor_pending(user):
+        return []  # between the password and the code: nothing to open yet
     perms = context.get("perms_licite")
     if perms is None:  # a page rendered without the context processor (an error page)
-        perms = perms_for(getattr(context.get("request"), "user", None))
+        perms = perms_for(user)
     return links(perms)
 
 

@@ -31,8 +31,8 @@ from licite.prospects.models import Audience, Prospect
 class Command(LiciteCommand):
     permission = {
         "create": Perm.CREATE_CAMPAIGNS,
-        "preview": Perm.CREATE_CAMPAIGNS,
-        "status": Perm.CREATE_CAMPAIGNS,
+        "preview": Perm.VIEW_PROSPECTS,  # reads, as the campaign pages
+        "status": Perm.VIEW_PROSPECTS,
         "send": Perm.SEND_CAMPAIGNS,
         "settle": Perm.SEND_CAMPAIGNS,
     }  # RULES F5: what `--as USER` must be allowed

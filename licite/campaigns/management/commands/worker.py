@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 
 from licite.lib.commands import LiciteCommand
+from licite.prospects.tasks import tidy_uploads
 from licite.rights.tasks import start_schedule
 
 
@@ -32,6 +33,7 @@ class Command(LiciteCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = settings.LOG_LEVEL in ("WARNING", "ERROR")  # db_worker logs each task at verbosity 1
+        tidy_uploads()  # RULES B6: runs a killed worker left, and uploads left for a day
         schedule = None if options["batch"] else start_schedule()
         try:
             call_command(
