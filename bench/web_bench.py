@@ -27,6 +27,7 @@ of issue 22: a p95 within 5x `/healthz`'s and under 150 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -182,11 +183,9 @@ class server:
         self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and self.process.poll() is None:
-            try:
+            with contextlib.suppress(OSError):  # not listening yet
                 if request(port, "/healthz")[0] == 200:
                     return port
-            except OSError:
-                pass
             time.sleep(0.2)
         self.__exit__()
         sys.exit(f"licite serve did not answer: {self.log_path.read_text()[-3000:]}")

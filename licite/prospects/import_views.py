@@ -5,6 +5,7 @@ import itself runs in the worker (licite.prospects.tasks); its audit entry is ru
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, cast
 
 from django.contrib import messages
@@ -74,9 +75,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         pending = _store(form.cleaned_data, cast(int, request.user.pk))
         try:
-            _mapping(pending)
-        except MappingError:
-            pass  # two columns for one field: the mapping page says so and lets the user choose
+            with contextlib.suppress(MappingError):  # two columns for one field: the next page asks
+                _mapping(pending)
         except IngestError as exc:
             uploads.discard(pending)
             form.add_error("file", refusal(exc))
