@@ -7,6 +7,7 @@ Every helper refuses a bad value with a `SettingsError` that names the variable,
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +104,13 @@ class Env:
         if raw.lstrip("-").isdigit() and int(raw) < minimum and below:
             raise SettingsError(name, f"{raw} is below {minimum}: {below}")
         return self.integer(name, 0, minimum=minimum, maximum=maximum)
+
+    def rate(self, name: str, default: str) -> str:
+        """A rate such as 600/m: a number of requests per second, minute, hour or day."""
+        raw = self.text(name, default)
+        if not re.fullmatch(r"[1-9][0-9]{0,6}/[smhd]", raw):
+            raise SettingsError(name, f"expected requests per s, m, h or d, such as 600/m, got {raw!r}")
+        return raw
 
     def cron(self, name: str, default: str) -> str:
         """A cron expression: minute hour day month weekday, or with a leading seconds field."""

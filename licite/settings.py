@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "licite.compliance",
     "licite.training",
     "licite.web",
+    "licite.api",
+    "ninja",  # the API's interactive documentation from the app's own static files
     "django_tasks",
     "django_tasks_db",
     "anymail",
@@ -129,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "licite.audit.middleware.AuditOriginMiddleware",
+    "licite.api.middleware.ApiCallAuditMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -217,6 +220,8 @@ parse_imap_url(LICITE_IMAP_URL)  # a bad URL stops licite at once, naming the va
 # How often `licite worker` reads that mailbox (when LICITE_IMAP_URL is set); cron, like the purge's.
 LICITE_INBOX_SCHEDULE = env.cron("LICITE_INBOX_SCHEDULE", "*/5 * * * *")
 # Messages per minute to one recipient domain: large providers throttle bursts.
+# Calls per API token (licite.api): beyond, 429 with Retry-After.
+LICITE_API_RATE = env.rate("LICITE_API_RATE", "600/m")
 LICITE_RATE_PER_DOMAIN = env.integer("LICITE_RATE_PER_DOMAIN", 60, minimum=1, maximum=100_000)
 # RULES C2: a consumer who does not answer a consent request within this delay is erased.
 LICITE_CONSENT_DELAY_DAYS = env.integer("LICITE_CONSENT_DELAY_DAYS", 30, minimum=1, maximum=365)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("licite.register.urls")),
     path("", include("licite.compliance.urls")),
     path("", include("licite.training.urls")),
+    path("", include("licite.api.urls")),
     path("privacy/", privacy_policy, name="privacy_policy"),  # RULES D5, no login
     path("admin/", admin.site.urls),
     path("anymail/", include("anymail.urls")),
