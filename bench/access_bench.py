@@ -189,9 +189,9 @@ def enrich() -> None:
         cursor.execute(
             "INSERT INTO campaigns_outboundmessage (kind, campaign_id, prospect_id, key_hash, to_address,"
             " to_domain, language, subject, body_text, body_html, includes_notice, token, status,"
-            " status_reason, queued_at, sent_at, attempts)"
+            " status_reason, queued_at, sent_at, attempts, claimed_by)"
             " SELECT 'campaign', %s, id, key_hash, email, '', 'fr', 'Votre audit achats', %s, '', TRUE,"
-            " 'bench-' || CAST(id AS text), 'sent', '', collected_at, collected_at, 1"
+            " 'bench-' || CAST(id AS text), 'sent', '', collected_at, collected_at, 1, 'bench'"
             " FROM prospects_prospect WHERE id %% 5 = 0",
             [campaign.pk, BODY],
         )

@@ -1,6 +1,6 @@
 """Benchmark: a campaign sent through the compliance path against a plain smtplib loop, same run.
 
-    python -m bench.send_bench [--prospects 10000]
+    python -m bench.send_bench [--prospects 10000] [--postgres URL --redis URL]
 
 licite: a fresh LICITE_HOME (SQLite), an organisation with a DPO, a processing activity for
 legitimate interest, a source with its balancing test, N fictitious B2B prospects imported, one
@@ -15,11 +15,18 @@ and once with one connection reused for all (as Django's backend does within one
 
 Both go to the same aiosmtpd server on 127.0.0.1, in its own process (it does not share a GIL with
 what is measured); it counts what it receives. Target (issue 4): compliance overhead under 30 %.
+
+With --postgres (a server's URL: the benchmark creates and drops its own databases there) and
+--redis (a Redis it empties), the same campaign is also sent on PostgreSQL with the tasks in Redis
+(issue 23), by 1 and then 3 `licite worker --batch` processes started at once, each run on its own
+copy of the same prepared database; the time runs from `licite campaign send` to the last worker's
+exit, every message received. Without them, that part is skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -38,6 +45,7 @@ from email.utils import formatdate, make_msgid
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -74,13 +82,15 @@ from licite.register.models import ProcessingActivity
 ProcessingActivity.objects.get_or_create(
     name="Prospection B2B",
     defaults=dict(
-        purpose="Prospection commerciale par courriel auprès des entreprises",
+        purpose_fr="Prospection commerciale par courriel auprès des entreprises",
+        purpose_en="Commercial prospecting by email of companies",
         legal_basis="legitimate_interest",
-        interest_pursued="Développer notre activité auprès des entreprises",
+        interest_pursued_fr="Développer notre activité auprès des entreprises",
+        interest_pursued_en="Developing our business with companies",
         data_subjects="Prospects professionnels",
         data_categories=["identity", "professional life"],
-        recipients_internal="Équipe commerciale",
-        retention="3 ans après le dernier contact à l'initiative du prospect",
+        recipients_internal_fr="Équipe commerciale",
+        recipients_internal_en="Sales team",
         security_measures=["access control"],
     ),
 )
@@ -207,6 +217,8 @@ def prepare(work: Path, count: int, env: dict[str, str]) -> None:
             "sources", "assess", source, "--interest", "Selling a purchasing audit to exhibitors",
             "--expectations", "Exhibitors publish contacts to be reached by partners",
             "--safeguards", "Notice and one-click objection",
+            "--necessity", "Only the work address and job, needed to offer the audit",
+            "--conclusion", "favourable",
         ],
         env,
     )  # fmt: skip
@@ -288,13 +300,114 @@ def check_received(what: str, received: tuple[int, int, int], count: int) -> Non
         raise RuntimeError(f"{what}: the SMTP server received {messages} messages to {recipients} of {count}")
 
 
+# --- PostgreSQL and Redis, 1 and 3 workers ----------------------------------------------------
+
+
+WORKERS = (1, 3)
+BENCH_DATABASE = "licite_send_bench"
+
+
+def database_url(server: str, name: str) -> str:
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+def recreate(server: str, name: str, template: str | None = None) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+
+
+def drop(server: str, names: list[str]) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def sent_on_postgres(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        row = db.execute("SELECT count(*) FROM campaigns_outboundmessage WHERE status = 'sent'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def send_with_workers(env: dict[str, str], workers: int, logs: Path) -> tuple[float, float]:
+    """`licite campaign send` (the queue, into Redis), then `workers` workers at once until the
+    queue is empty; the seconds of each part."""
+    queue_seconds = timed(["campaign", "send", CAMPAIGN], env)
+    command = [*LICITE, "worker", "--batch"]
+    started = time.perf_counter()
+    running = []
+    for n in range(workers):
+        with (logs / f"worker-{workers}-{n}.log").open("wb") as log:
+            running.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+    for n, worker in enumerate(running):
+        if worker.wait(timeout=3600) != 0:
+            said = (logs / f"worker-{workers}-{n}.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"licite worker failed:\n{said}")
+    return queue_seconds, time.perf_counter() - started
+
+
+def postgres_redis_runs(
+    work: Path, count: int, env: dict[str, str], server: str, redis_url: str, sink: Sink
+) -> list[dict[str, Any]]:
+    """The campaign on PostgreSQL + Redis with 1 and 3 workers, each on a copy of one prepared
+    database (PostgreSQL's CREATE DATABASE ... TEMPLATE), every message received."""
+    import redis
+
+    prepared = f"{BENCH_DATABASE}_prepared"
+    names = [prepared] + [f"{BENCH_DATABASE}_{n}" for n in WORKERS]
+    pg_env = env | {
+        "LICITE_HOME": str(work / "pg-home"), "LICITE_DATABASE_URL": database_url(server, prepared),
+        "LICITE_TASKS_BACKEND": "redis", "LICITE_REDIS_URL": redis_url,
+    }  # fmt: skip
+    results = []
+    try:
+        recreate(server, prepared)
+        (work / "pg").mkdir()
+        prepare(work / "pg", count, pg_env)
+        for workers in WORKERS:
+            name = f"{BENCH_DATABASE}_{workers}"
+            recreate(server, name, template=prepared)
+            redis.Redis.from_url(redis_url).flushdb()
+            run_env = pg_env | {"LICITE_DATABASE_URL": database_url(server, name)}
+            sink.report()
+            queue_seconds, send_seconds = send_with_workers(run_env, workers, work)
+            check_received(f"{workers} workers on PostgreSQL + Redis", sink.report(), count)
+            if sent_on_postgres(run_env["LICITE_DATABASE_URL"]) != count:
+                raise RuntimeError(f"{workers} workers: not every message is marked sent")
+            total = queue_seconds + send_seconds
+            results.append(
+                {
+                    "workers": workers,
+                    "queue_seconds": round(queue_seconds, 2),
+                    "send_seconds": round(send_seconds, 2),
+                    "seconds": round(total, 2),
+                    "messages_per_s": round(count / total, 1),
+                    "send_messages_per_s": round(count / send_seconds, 1),
+                }
+            )
+    finally:
+        with contextlib.suppress(Exception):
+            drop(server, names)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--prospects", type=int, default=10_000)
+    parser.add_argument("--postgres", default="", help="a PostgreSQL server's URL (postgres://user@host/db)")
+    parser.add_argument("--redis", default="", help="a Redis URL (redis://host:6379/0), emptied")
     arguments = parser.parse_args()
     count = arguments.prospects
+    if bool(arguments.postgres) != bool(arguments.redis):
+        parser.error("--postgres and --redis go together (the workers' run needs both)")
     OUT.mkdir(parents=True, exist_ok=True)
     sink = Sink()
     try:
@@ -335,6 +448,11 @@ def main() -> int:
             check_received("baseline (one connection per message)", per_message_received, count)
             reused = baseline_one_connection(rows, sink.port, fqdn)
             check_received("baseline (one connection)", sink.report(), count)
+            scaled = (
+                postgres_redis_runs(work, count, env, arguments.postgres, arguments.redis, sink)
+                if arguments.postgres
+                else []
+            )
     finally:
         sink.stop()
     total = queue_seconds + send_seconds
@@ -355,6 +473,7 @@ def main() -> int:
         "target_overhead_percent": 30,
         "licite_mean_message_bytes": licite_received[1] // count,
         "baseline_mean_message_bytes": per_message_received[1] // count,
+        "postgres_redis": scaled,  # empty without --postgres and --redis
     }
     (OUT / "send.json").write_text(json.dumps(result, indent=2) + "\n")
     print_table(result)
@@ -382,6 +501,11 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"{'':<38} {'seconds':>9} {'msg/s':>9}")
     for label, seconds, rate in rows:
         print(f"{label:<38} {seconds:>9.2f} {rate:>9}")
+    for run in r["postgres_redis"]:
+        label = f"PostgreSQL + Redis, {run['workers']} worker" + ("s" if run["workers"] > 1 else "")
+        print(f"{label:<38} {run['seconds']:>9.2f} {run['messages_per_s']:>9,.0f}")
+    if not r["postgres_redis"]:
+        print("(PostgreSQL + Redis with 1 and 3 workers: skipped; give --postgres URL --redis URL)")
     verdict = "within" if r["overhead_percent"] < r["target_overhead_percent"] else "OVER"
     print(
         f"compliance overhead vs one connection per message: {r['overhead_percent']:+.1f} %"

@@ -240,13 +240,41 @@ LICITE_LAST_CHANCE_DAYS = env.optional_integer("LICITE_LAST_CHANCE_DAYS", minimu
 LICITE_QUIZ_FILE = env.optional_file("LICITE_QUIZ_FILE")
 LICITE_QUIZ_PASS_MARK = env.integer("LICITE_QUIZ_PASS_MARK", 80, minimum=1, maximum=100)
 
-# Background work: Django's task API, stored in the database; `licite worker` runs the tasks.
+# Background work: Django's task API; `licite worker` runs the tasks (docs/operations.md,
+# "Workers and the task queue"). "database" (the default: nothing to install) or "redis"
+# (django-tasks' RQ backend at LICITE_REDIS_URL); a backend's dotted path is still accepted.
+TASK_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "redis": "django_tasks_rq.RQBackend"}
+_tasks_backend = env.text("LICITE_TASKS_BACKEND", "database")
 TASKS = {
     "default": {
-        "BACKEND": env.text("LICITE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASK_BACKENDS.get(_tasks_backend.lower(), _tasks_backend),
         "QUEUES": ["default", "email"],
     }
 }
+# redis://host:6379/0, rediss://... (TLS) or unix:///path/redis.sock?db=0.
+LICITE_REDIS_URL = env.text("LICITE_REDIS_URL")
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["redis"]:
+    if not LICITE_REDIS_URL:
+        raise SettingsError("LICITE_TASKS_BACKEND", "redis needs LICITE_REDIS_URL (redis://host:6379/0)")
+    INSTALLED_APPS.append("django_rq")
+    # A batch of the outbox may wait on slow mail servers: rq's default of 3 minutes would kill it.
+    RQ_QUEUES = {
+        name: {"URL": LICITE_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASKS["default"]["QUEUES"]
+    }
+if LICITE_REDIS_URL:
+    if not LICITE_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(
+            "LICITE_REDIS_URL", f"expected redis://, rediss:// or unix://, got {LICITE_REDIS_URL!r}"
+        )
+    # One cache for every process: the API's rate per token then holds across workers and machines.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LICITE_REDIS_URL}
+    }
+# A message claimed by a worker and still "sending" this long after was left by a worker that
+# stopped: the workers then settle it by the rule of licite.campaigns.workers (never sent twice).
+LICITE_CLAIM_TIMEOUT_SECONDS = env.integer("LICITE_CLAIM_TIMEOUT_SECONDS", 900, minimum=5, maximum=7 * 86_400)
+# Seconds between two heartbeats of `licite worker`; six missed, the worker is taken as gone.
+LICITE_WORKER_BEAT_SECONDS = env.integer("LICITE_WORKER_BEAT_SECONDS", 5, minimum=1, maximum=60)
 
 # RULES: personal data never goes into logs; the app logs ids only, at the level set here.
 LOG_LEVEL = env.choice("LICITE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()

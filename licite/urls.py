@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("licite.compliance.urls")),
     path("", include("licite.training.urls")),
     path("", include("licite.api.urls")),
+    path("", include("licite.api.web_urls")),
     path("privacy/", privacy_policy, name="privacy_policy"),  # RULES D5, no login
     path("admin/", admin.site.urls),
     path("anymail/", include("anymail.urls")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -90,3 +90,18 @@ def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | Non
 
 def tokens_of(user: Any) -> Any:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of `day` in the server's time zone: a token that expires "on" a date
+    works through that whole day, for the web form and `licite token create --expires` alike."""
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def state_of(token: ApiToken, now: datetime) -> str:
+    """What the lists of tokens show: "revoked", "expired" or "active"."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"

@@ -11,7 +11,17 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.throttling import SimpleRateThrottle
 
-from licite.api import errors, health
+from licite.api import (
+    accountability,
+    campaigns,
+    errors,
+    health,
+    imports,
+    prospects,
+    rights,
+    sources,
+    suppression,
+)
 from licite.api.auth import TokenAuth, caller
 from licite.core.permissions import perms_of
 
@@ -47,6 +57,13 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", health.router)
+api.add_router("/imports", imports.router)
+api.add_router("/suppression", suppression.router)
+api.add_router("/prospects", prospects.router)
+api.add_router("/sources", sources.router)
+api.add_router("/campaigns", campaigns.router)
+api.add_router("/rights-requests", rights.router)
+api.add_router("/", accountability.router)
 
 
 class Me(Schema):

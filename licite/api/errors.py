@@ -28,7 +28,10 @@ class Error(Schema):
     errors: list[FieldError] = []
 
 
+# Every operation may answer each of these (the schema says so, and schemathesis checks it):
+# 400 is a body that is not JSON at all, which ninja refuses before any field is read.
 ERRORS: dict[int | str, Any] = {
+    400: Error,
     401: Error,
     403: Error,
     404: Error,

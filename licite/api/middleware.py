@@ -1,10 +1,11 @@
-"""Every API call is an audit entry naming the token that made it (issue 23, RULES F5)."""
+"""The API's requests: answered in English, and each call an audit entry naming its token."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from licite.api.models import ApiToken
 from licite.audit.actions import record
@@ -18,7 +19,12 @@ class ApiCallAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        if not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        # A program reads the API: its messages are English whatever the caller's browser says,
+        # like the command line's; the people in the database get their language elsewhere.
+        with translation.override("en"):
+            response = self.get_response(request)
         token = getattr(request, "auth", None)
         if isinstance(token, ApiToken):
             match = request.resolver_match

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import json
 import logging
+import os
 import smtplib
 import socket
 from collections import Counter
@@ -36,6 +37,7 @@ from licite.campaigns.models import (
     ContactEvent,
     ContactKind,
     OutboundMessage,
+    WorkerBeat,
 )
 from licite.campaigns.notices import Sender, notice_language, public_url
 from licite.campaigns.rendering import new_token, render_campaign_message, render_consent_request
@@ -54,7 +56,7 @@ from licite.core.eligibility import (
 )
 from licite.core.functions import TABLE, FunctionTable, parse_additions
 from licite.prospects.models import Prospect, ProspectStatus, Provenance
-from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry
+from licite.rights.models import ConsentChannel, ConsentRecord, SuppressionEntry, SuppressionReason
 
 log = logging.getLogger("licite.campaigns")
 CONSENT_PURPOSE_FR = "nos offres par courrier électronique"
@@ -226,7 +228,7 @@ def day_and_time(moment: datetime | None) -> str:
 
 # A worker sends a batch (SEND_BATCH messages) within minutes; a message still "sending" this long
 # after its claim was left by a worker that stopped (killed, or its machine lost).
-STUCK_AFTER = timedelta(minutes=15)
+STUCK_AFTER = timedelta(seconds=settings.LICITE_CLAIM_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,35 @@ def campaign_status(campaign: Campaign, now: datetime | None = None) -> Campaign
     )
 
 
+def message_counts(campaign_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Each campaign's messages: sent, pending (queued or being sent), cancelled, failed. One
+    grouped query for all of them (index message_campaign_status), for the lists of the pages
+    and of the API."""
+    ids = list(campaign_ids)
+    rows = (
+        OutboundMessage.objects.filter(campaign__in=ids)
+        .values("campaign_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for row in rows:
+        found[row["campaign_id"]][row["status"]] = row["n"]
+    return {
+        pk: {
+            "sent": states.get("sent", 0),
+            "pending": states.get("queued", 0) + states.get("sending", 0),
+            "cancelled": states.get("cancelled", 0),
+            "failed": states.get("failed", 0),
+        }
+        for pk, states in found.items()
+    }
+
+
+# RULES G3: the suppression reasons by which a recipient refused more messages.
+OBJECTIONS = (SuppressionReason.OBJECTION, SuppressionReason.WITHDRAWAL, SuppressionReason.COMPLAINT)
+
+
 def campaign_feedback(campaign: Campaign) -> dict[str, int]:
     """What came back since the campaign was queued: the suppression entries of its recipients
     (objections, consent withdrawals, complaints, bounces: RULES G3, B5), counted by reason."""
@@ -273,28 +304,101 @@ def campaign_feedback(campaign: Campaign) -> dict[str, int]:
 
 
 def _stuck(messages: Any, now: datetime) -> Any:
-    return messages.filter(status=OutboundMessage.Status.SENDING).filter(
-        Q(claimed_at__lt=now - STUCK_AFTER) | Q(claimed_at__isnull=True)
+    """Messages "sending" since longer than STUCK_AFTER whose worker no longer beats: a slow
+    worker still alive (a batch held by slow mail servers) keeps its claims, however long."""
+    return (
+        messages.filter(status=OutboundMessage.Status.SENDING)
+        .filter(Q(claimed_at__lt=now - STUCK_AFTER) | Q(claimed_at__isnull=True))
+        .exclude(claimed_by__in=_live_workers(now))
     )
 
 
-def do_settle_stuck(actor: Any, campaign: Campaign, now: datetime | None = None) -> int:
-    """Mark failed the messages a stopped worker left "sending", and close the campaign.
+def _live_workers(now: datetime) -> list[str]:
+    """The workers ("host:pid") whose heartbeat is recent (licite.campaigns.workers)."""
+    beats = WorkerBeat.objects.filter(beat_at__gte=now - WorkerBeat.lost_after()).values_list("host", "pid")
+    return [f"{host}:{pid}" for host, pid in beats]
 
-    They may or may not have gone out; licite never sends a message twice, so they are not sent
-    again (the safe error). Their prospects keep no notice date: their next message carries the
-    notice (RULES D2), and `licite notice due` lists them as the deadline nears.
-    """
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of the messages a stopped worker left "sending"."""
+
+    requeued: int  # never handed to the mail server: queued again, sent by the next worker
+    failed: int  # handed over (or claimed before hand-overs were recorded): may have left, never resent
+    cancelled: int = 0  # never handed over, but claimed MAX_ATTEMPTS times: reached nobody
+
+
+def do_settle_stuck(actor: Any, campaign: Campaign, now: datetime | None = None) -> Settled:
+    """Settle the messages of one campaign a stopped worker left "sending", by the rule of
+    _settle_claims, and close the campaign if nothing is left to send. The workers do the same
+    for the whole outbox on their own (do_settle_abandoned); this is the button and command."""
     now = now or timezone.now()
     with transaction.atomic():
-        stuck = _stuck(OutboundMessage.objects.select_for_update().filter(campaign=campaign), now)
-        ids = list(stuck.values_list("pk", flat=True))
-        OutboundMessage.objects.filter(pk__in=ids).update(
-            status=OutboundMessage.Status.FAILED, status_reason="worker_stopped", to_address=""
-        )
-        record(actor, "campaign.settled", campaign, failed=len(ids))
+        settled, ids = _settle_claims(OutboundMessage.objects.filter(campaign=campaign), now)
+        record(actor, "campaign.settled", campaign, **dataclasses.asdict(settled))
     _close_finished_campaigns(ids)
-    return len(ids)
+    return settled
+
+
+def do_settle_abandoned(now: datetime | None = None) -> Settled:
+    """Settle every message of the outbox left "sending" by a worker that stopped (claimed more
+    than LICITE_CLAIM_TIMEOUT_SECONDS ago), by the rule of _settle_claims. Every `licite worker`
+    runs it every few seconds (licite.campaigns.workers), so no message stays stuck for good;
+    an audit entry counts what it did, when it did anything."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        settled, ids = _settle_claims(OutboundMessage.objects.all(), now)
+        if ids:
+            record(None, "outbox.settled", None, **dataclasses.asdict(settled))
+    if ids:
+        log.warning(
+            "outbox: of the messages a stopped worker left, %d queued again (never handed to the mail "
+            "server), %d marked failed (worker_stopped: handed over, unconfirmed), %d cancelled",
+            settled.requeued,
+            settled.failed,
+            settled.cancelled,
+        )
+        _close_finished_campaigns(ids)
+    return settled
+
+
+def _settle_claims(messages: Any, now: datetime) -> tuple[Settled, list[int]]:
+    """The rule of a dead claim: at most once, never lost without a trace.
+
+    A worker records, and commits, the moment it hands each message to the mail server
+    (`handed_over_at`, written just before the SMTP conversation) under its own claim. So a
+    stuck message (still "sending" STUCK_AFTER after its claim, and its worker's heartbeat lost:
+    _stuck) whose claim was recorded with its worker (`claimed_by`) and that was never handed
+    over provably never reached the server:
+    it is queued again and sent by the next worker, up to MAX_ATTEMPTS claims (a message that
+    keeps killing its workers is cancelled, reason worker_stopped: it reached nobody). One that
+    was handed over may or may not have gone out: licite never sends it again; it is marked
+    failed, reason worker_stopped, its address forgotten, for a person to check in the mail
+    server's log (header X-Licite-Message). So is a claim made before hand-overs were recorded
+    (no `claimed_by`): its fate is unknown. Its prospect keeps no notice date: their next
+    message carries the notice (RULES D2). A worker still alive but slow cannot send a message
+    settled so: its hand-over is conditional on its own claim (_hand_over).
+
+    Run inside a transaction; on PostgreSQL the rows another worker is settling are skipped.
+    Returns the counts and the ids settled."""
+    stuck = _stuck(messages.select_for_update(skip_locked=True), now)
+    rows = list(stuck.values_list("pk", "claimed_by", "handed_over_at", "attempts"))
+    never = [pk for pk, by, handed, attempts in rows if by and handed is None and attempts < MAX_ATTEMPTS]
+    spent = [pk for pk, by, handed, attempts in rows if by and handed is None and attempts >= MAX_ATTEMPTS]
+    doubtful = [pk for pk, by, handed, _attempts in rows if not by or handed is not None]
+    OutboundMessage.objects.filter(pk__in=never).update(
+        status=OutboundMessage.Status.QUEUED, claimed_at=None, claimed_by=""
+    )
+    OutboundMessage.objects.filter(pk__in=spent).update(
+        status=OutboundMessage.Status.CANCELLED, status_reason="worker_stopped", to_address=""
+    )
+    OutboundMessage.objects.filter(pk__in=doubtful).update(
+        status=OutboundMessage.Status.FAILED, status_reason="worker_stopped", to_address=""
+    )
+    if never:
+        transaction.on_commit(lambda: enqueue_sending(never))
+    settled = Settled(requeued=len(never), failed=len(doubtful), cancelled=len(spent))
+    return settled, [pk for pk, *_ in rows]
 
 
 def _chunks(queryset: Any, size: int) -> Iterable[list[Any]]:
@@ -392,19 +496,22 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
     eligibility, the domain's rate). Just before each send, the suppression list is read once
     more, so an objection recorded while the batch runs still stops its messages (RULES E3).
     A claimed message is never sent twice, even if the worker dies before marking it sent: a
-    lost message is the safe error, a duplicate is not.
+    lost message is the safe error, a duplicate is not. Each hand-over to the mail server is
+    committed before the SMTP conversation (_hand_over), so that a worker's death leaves proof
+    of what never left (the rule: _settle_claims). The messages to try later are enqueued at
+    once, not after the batch, so that a worker killed mid-batch loses none of them.
     """
     now = timezone.now()
     if _links_unreachable(message_ids):
         return {}
     claimed, retry = _claim_batch(message_ids, now)
+    _retry_later(retry)
     connection = get_connection()
     _open(connection)
     sent: list[tuple[OutboundMessage, datetime]] = []
     try:
         for message in claimed:
-            if message.kind != OutboundMessage.Kind.RIGHTS and _suppressed_now(message):
-                _cancel([message], "suppressed")
+            if not _hand_over(message):
                 continue
             try:
                 _deliver(message, connection)
@@ -414,6 +521,7 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
                 retry_after = _failed(message, exc, now)
                 if retry_after is not None:
                     retry[message.pk] = retry_after
+                    _retry_later({message.pk: retry_after})
                 continue
             sent.append((message, timezone.now()))
     finally:
@@ -421,6 +529,36 @@ def do_send_batch(message_ids: list[int]) -> dict[int, datetime]:
         _mark_sent(sent)  # what went out is recorded, even if the batch stopped half-way
     _close_finished_campaigns(message_ids)
     return retry
+
+
+def _hand_over(message: OutboundMessage) -> bool:
+    """Record, committed before the SMTP conversation, that the message goes to the mail server
+    now; False (and nothing sent) when the person objected meanwhile (RULES E3: cancelled), or
+    when the claim is no longer this worker's (settled as stopped while this one was slow, and
+    maybe claimed again: _settle_claims). One conditional UPDATE does the check and the record."""
+    mine = OutboundMessage.objects.filter(
+        pk=message.pk,
+        status=OutboundMessage.Status.SENDING,
+        claimed_by=message.claimed_by,
+        attempts=message.attempts,
+        handed_over_at__isnull=True,
+    )
+    if message.kind != OutboundMessage.Kind.RIGHTS:  # RULES G1: answers go to whoever asked
+        mine = mine.exclude(Exists(SuppressionEntry.objects.filter(key_hash=OuterRef("key_hash"))))
+    if mine.update(handed_over_at=timezone.now()):
+        return True
+    if message.kind != OutboundMessage.Kind.RIGHTS and _suppressed_now(message):
+        OutboundMessage.objects.filter(
+            pk=message.pk, status=OutboundMessage.Status.SENDING, claimed_by=message.claimed_by
+        ).update(status=OutboundMessage.Status.CANCELLED, status_reason="suppressed", to_address="")
+    return False
+
+
+def _retry_later(retry: dict[int, datetime]) -> None:
+    from licite.campaigns.tasks import send_messages
+
+    for message_id, after in retry.items():
+        send_messages.using(run_after=after).enqueue([message_id])
 
 
 @dataclass(frozen=True)
@@ -459,9 +597,16 @@ def _failed(message: OutboundMessage, exc: Exception, now: datetime) -> datetime
 
 @transaction.atomic
 def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMessage], dict[int, datetime]]:
-    """Lock the queued messages of the batch, check each again, claim those that may go now."""
-    locked = OutboundMessage.objects.select_for_update(of=("self",)).select_related("campaign")
-    messages = list(locked.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).order_by("pk"))
+    """Lock the queued messages of the batch, check each again, claim those that may go now.
+
+    On PostgreSQL, rows another transaction holds are skipped rather than waited for (SKIP
+    LOCKED), so workers never wait on each other; a skipped row still queued afterwards is tried
+    again a few seconds later (no task is lost for it). SQLite has one writer at a time anyway."""
+    locked = OutboundMessage.objects.select_for_update(of=("self",), skip_locked=True)
+    queued = locked.select_related("campaign").filter(
+        pk__in=message_ids, status=OutboundMessage.Status.QUEUED
+    )
+    messages = list(queued.order_by("pk"))
     hashes = {message.key_hash for message in messages}
     suppressed = set(SuppressionEntry.objects.filter(key_hash__in=hashes).values_list("key_hash", flat=True))
     prospects = annotated_prospects().filter(pk__in={m.prospect_id for m in messages if m.prospect_id})
@@ -477,8 +622,9 @@ def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMe
         )
     )
     claimed: list[OutboundMessage] = []
-    retry: dict[int, datetime] = {}
+    retry = _skipped(message_ids, messages, now)
     demo = _demo_prospects(set(by_id))
+    worker = worker_name()
     for message in messages:
         refusal = _refusal(message, by_id.get(message.prospect_id or 0), message.key_hash in suppressed, now)
         refusal = refusal or ("demo_data" if message.prospect_id in demo else "")
@@ -489,10 +635,27 @@ def _claim_batch(message_ids: list[int], now: datetime) -> tuple[list[OutboundMe
         else:
             recent[message.to_domain] += 1
             message.status, message.attempts = OutboundMessage.Status.SENDING, message.attempts + 1
-            message.claimed_at = now
+            message.claimed_at, message.claimed_by, message.handed_over_at = now, worker, None
             claimed.append(message)
-    OutboundMessage.objects.bulk_update(claimed, ["status", "attempts", "claimed_at"])
+    fields = ["status", "attempts", "claimed_at", "claimed_by", "handed_over_at"]
+    OutboundMessage.objects.bulk_update(claimed, fields)
     return claimed, retry
+
+
+def _skipped(message_ids: list[int], claimable: list[OutboundMessage], now: datetime) -> dict[int, datetime]:
+    """The batch's messages still queued that SKIP LOCKED passed over (a row another transaction
+    held for a moment): tried again in a few seconds rather than lost."""
+    if len(claimable) == len(message_ids):
+        return {}
+    seen = {message.pk for message in claimable}
+    others = [pk for pk in message_ids if pk not in seen]
+    queued = OutboundMessage.objects.filter(pk__in=others, status=OutboundMessage.Status.QUEUED)
+    return {pk: now + timedelta(seconds=5) for pk in queued.values_list("pk", flat=True)}
+
+
+def worker_name() -> str:
+    """This process as "host:pid": who claimed a message, and whose beat /api/ready reads."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}"
 
 
 def _links_unreachable(message_ids: list[int]) -> bool:

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from licite.accounts.admin_access import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
 from licite.campaigns.actions import do_create_campaign
-from licite.campaigns.models import Campaign, ContactEvent, OutboundMessage
+from licite.campaigns.models import Campaign, ContactEvent, OutboundMessage, ScheduledRun, WorkerBeat
 
 
 @admin.register(ContactEvent)
@@ -48,3 +48,21 @@ class OutboundMessageAdmin(ReadOnlyAdmin, PersonalDataAdmin):
     list_filter = ("kind", "status", "campaign", "language")
     search_fields = ("to_address", "status_reason")
     exclude = ("token",)
+
+
+@admin.register(WorkerBeat)
+class WorkerBeatAdmin(ReadOnlyAdmin):
+    """The workers alive now: each writes its row every few seconds (docs/operations.md)."""
+
+    list_display = ("host", "pid", "backend", "started_at", "beat_at")
+    list_filter = ("backend", "host")
+    search_fields = ("host",)
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """Which worker enqueued each scheduled job, once per due time (docs/operations.md)."""
+
+    list_display = ("job", "due_at", "enqueued_at", "worker")
+    list_filter = ("job",)
+    search_fields = ("job", "worker")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -164,6 +165,12 @@ class OutboundMessage(models.Model):
     # When a worker last took the message to send it: a message still "sending" long after was
     # left by a worker that stopped (licite.campaigns.actions.STUCK_AFTER).
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # The worker ("host:pid") that claimed it; empty for a claim made before licite recorded
+    # hand-overs, whose fate is then unknown (licite.campaigns.workers, the rule of a dead claim).
+    claimed_by = models.CharField(_("claimed by"), max_length=80, blank=True)
+    # When the worker handed it to the mail server, committed before the SMTP conversation: a
+    # claim without it never reached the server and may be sent again; one with it never is.
+    handed_over_at = models.DateTimeField(_("handed to the mail server at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
@@ -182,3 +189,46 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return str(_("message #%(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()})
+
+
+class WorkerBeat(models.Model):
+    """A running `licite worker`: it writes its beat every few seconds (licite.campaigns.workers);
+    the readiness check (/api/ready) wants one recent beat."""
+
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    backend = models.CharField(_("task backend"), max_length=100)
+    started_at = models.DateTimeField(_("started at"))
+    beat_at = models.DateTimeField(_("last beat at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        constraints: ClassVar = [models.UniqueConstraint(fields=["host", "pid"], name="worker_once")]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"
+
+    @staticmethod
+    def lost_after() -> timedelta:
+        """A worker whose last beat is older than this is taken as gone: six beats missed
+        (LICITE_WORKER_BEAT_SECONDS, 5 by default: 30 seconds)."""
+        return timedelta(seconds=6 * settings.LICITE_WORKER_BEAT_SECONDS)
+
+
+class ScheduledRun(models.Model):
+    """One row per scheduled job and due time: however many workers hold the schedule, the first
+    to insert the row enqueues the job, the others find it there (licite.rights.tasks)."""
+
+    job = models.CharField(_("job"), max_length=40)
+    due_at = models.DateTimeField(_("due at"))
+    enqueued_at = models.DateTimeField(_("enqueued at"))
+    worker = models.CharField(_("worker"), max_length=300)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints: ClassVar = [models.UniqueConstraint(fields=["job", "due_at"], name="scheduled_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from licite.audit.actions import record
 from licite.campaigns.actions import (
+    OBJECTIONS,
     STUCK_AFTER,
     CampaignNotSendable,
     ExcludedTitle,
@@ -31,6 +31,7 @@ from licite.campaigns.actions import (
     do_create_campaign,
     do_queue_campaign,
     do_settle_stuck,
+    message_counts,
     preview_campaign,
 )
 from licite.campaigns.forms import CampaignForm
@@ -69,7 +70,6 @@ REASONS: dict[str, Promise] = {
     "base_url_not_https": gettext_lazy("the links would not work: LICITE_BASE_URL is not an https address"),
     "worker_stopped": gettext_lazy("a worker stopped while sending it: it may or may not have left"),
 }
-OBJECTIONS = (SuppressionReason.OBJECTION, SuppressionReason.WITHDRAWAL, SuppressionReason.COMPLAINT)
 
 
 def reason_label(reason: str) -> str:
@@ -91,24 +91,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 def _attach_counts(campaigns: Sequence[Campaign]) -> None:
-    """One grouped query for the page's campaigns (index message_campaign_status)."""
-    rows = (
-        OutboundMessage.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .values("campaign_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["campaign_id"], {})[row["status"]] = row["n"]
+    counts = message_counts(c.pk for c in campaigns)
     for campaign in campaigns:
-        found = counts.get(campaign.pk, {})
-        campaign.counts = {  # type: ignore[attr-defined]
-            "sent": found.get("sent", 0),
-            "pending": found.get("queued", 0) + found.get("sending", 0),
-            "cancelled": found.get("cancelled", 0),
-            "failed": found.get("failed", 0),
-        }
+        campaign.counts = counts[campaign.pk]  # type: ignore[attr-defined]
 
 
 # --- create ------------------------------------------------------------------------------------
@@ -323,13 +308,20 @@ def campaign_settle(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark failed the messages a stopped worker left "sending": never sent again (do_settle_stuck)."""
     campaign = get_object_or_404(Campaign, pk=pk)
     settled = do_settle_stuck(request.user, campaign)
-    if settled:
+    if settled.requeued:  # never handed to the mail server: provably never sent (docs/operations.md)
+        text = ngettext(
+            "%(count)s message never reached the mail server: it is queued again.",
+            "%(count)s messages never reached the mail server: they are queued again.",
+            settled.requeued,
+        )
+        messages.success(request, text % {"count": _number(settled.requeued)})
+    if settled.failed or settled.cancelled:
         text = ngettext(
             "%(count)s message marked failed; it will never be sent again.",
             "%(count)s messages marked failed; they will never be sent again.",
-            settled,
+            settled.failed + settled.cancelled,
         )
-        messages.success(request, text % {"count": _number(settled)})
-    else:
+        messages.success(request, text % {"count": _number(settled.failed + settled.cancelled)})
+    if not (settled.requeued or settled.failed or settled.cancelled):
         messages.success(request, _("No message was left “sending” by a stopped worker."))
     return redirect("campaign_detail", pk=campaign.pk)

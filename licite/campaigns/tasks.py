@@ -15,10 +15,8 @@ log = logging.getLogger("licite.inbound")
 @task(queue_name="email")
 def send_messages(message_ids: list[int]) -> int:
     """Send a batch of the outbox over one connection; messages held back by their domain's rate
-    (or an unreachable server) are enqueued again, each for later."""
+    (or an unreachable server) are enqueued again by do_send_batch, each for later."""
     retry = do_send_batch(message_ids)
-    for message_id, after in retry.items():
-        send_messages.using(run_after=after).enqueue([message_id])
     return len(message_ids) - len(retry)
 
 

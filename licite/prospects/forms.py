@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Lower
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,32 +19,17 @@ from licite.prospects.models import (
     LegalBasis,
     Prospect,
     ProspectStatus,
-    Provenance,
     Source,
     SourceKind,
     Visibility,
-    notice_overdue,
 )
+from licite.prospects.search import NoticeState, ProspectFilters, SearchIn, matching, whole_address
 from licite.register.models import ProcessingActivity
 from licite.rights.actions import key_hash
 from licite.rights.models import RequestChannel, SuppressionReason
 from licite.web.forms import PageKeyField
 
 ANY = [("", _("All"))]
-
-
-class SearchIn:
-    ADDRESS = "address"
-    NAME = "name"
-    COMPANY = "company"
-    CHOICES = ((ADDRESS, _("Address")), (NAME, _("Last name")), (COMPANY, _("Company")))
-
-
-class NoticeState:
-    SENT = "sent"
-    DUE = "due"
-    OVERDUE = "overdue"
-    CHOICES = ((SENT, _("Sent")), (DUE, _("Not sent, not yet due")), (OVERDUE, _("Overdue")))
 
 
 class ProspectFilterForm(forms.Form):
@@ -69,91 +52,30 @@ class ProspectFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        query = (data.get("q") or "").strip()
-        data["q"] = query
-        if query and data.get("field", SearchIn.ADDRESS) in ("", SearchIn.ADDRESS) and "@" in query:
+        data["q"] = (data.get("q") or "").strip()
+        filters = self.filters(data)
+        if whole_address(filters):
             try:
-                data["key_hash"] = key_hash(query)
+                key_hash(filters.q)
             except InvalidEmail:
                 self.add_error("q", _("Enter a whole valid address, or its beginning without the “@”."))
         return data
 
+    @staticmethod
+    def filters(data: dict[str, Any]) -> ProspectFilters:
+        source = data.get("source")
+        chosen = {name: data.get(name) or "" for name in ("basis", "status", "audience", "notice")}
+        return ProspectFilters(
+            q=data.get("q") or "",
+            field=data.get("field") or SearchIn.ADDRESS,
+            source=source.pk if source is not None else None,
+            **chosen,
+        )
+
     def filtered(self) -> QuerySet[Prospect]:
-        """The prospects that match; the caller pages them (licite.web.paging)."""
-        data = self.cleaned_data
-        prospects = Prospect.objects.all()
-        prospects = prospects.filter(_search(data))
-        for name, column in (("basis", "legal_basis"), ("status", "status"), ("audience", "audience")):
-            if data.get(name):
-                prospects = prospects.filter(**{column: data[name]})
-        if data.get("source"):
-            # One index lookup per prospect read, through the unique (prospect, batch) constraint.
-            # `source_id + 0` keeps SQLite from taking the source's index instead, which made
-            # it read all of a source's provenance for every prospect (100k rows: 546 ms to 2 ms).
-            links = Provenance.objects.alias(source_key=F("source_id") + 0).filter(
-                prospect=OuterRef("pk"), source_key=data["source"].pk
-            )
-            prospects = prospects.filter(Exists(links))
-        if data.get("notice"):
-            prospects = prospects.filter(_notice_state(data["notice"]))
-        return prospects
-
-
-def _search(data: dict[str, Any]) -> Q:
-    """A whole address is found through its keyed hash (an exact index lookup); the beginning of
-    an address, a last name or a company by its beginning (ignoring case for the names), through
-    `_starts_with`."""
-    query = data.get("q", "")
-    if not query:
-        return Q()
-    field = data.get("field") or SearchIn.ADDRESS
-    if field in (SearchIn.NAME, SearchIn.COMPANY):
-        column = "last_name" if field == SearchIn.NAME else "company"
-        lowered, start = Lower(column), Lower(Value(query))
-        end = Lower(Value(query + "\U0010ffff"))
-        indexed = Q(GreaterThanOrEqual(lowered, start)) & Q(LessThan(lowered, end))
-        return _starts_with(indexed, Q(**{f"{column}__istartswith": query}))
-    if "key_hash" in data:
-        return Q(key_hash=data["key_hash"])
-    start = query.lower()
-    return _starts_with(Q(email__gte=start, email__lt=start + "\U0010ffff"), Q(email__startswith=start))
-
-
-def _starts_with(indexed: Q, walked: Q) -> Q:
-    """The rows whose column starts with the query, two ways (issue 22: 150 ms p95 at 1M rows).
-    `indexed` is a range of an index (the address index; prospect_last_name_lower and
-    prospect_company_lower, on the lowered column, which both SQLite and PostgreSQL answer from
-    the index where LIKE would scan); `walked` is the same test as LIKE, which no index serves.
-    A rare beginning (a company's whole name) is taken from the index, then sorted (10,000 rows
-    at most: 1M prospects, 1 ms against 800 ms for the walk); a common one (a frequent last name)
-    by the walk down the primary key, which stops at the first page of matches, where sorting
-    all of them would read every one."""
-    if _is_few(indexed):
-        return Q(pk__in=Prospect.objects.filter(indexed).values("pk"))
-    return walked
-
-
-def _notice_state(state: str) -> Q:
-    """RULES D2: a notice not sent by its deadline is overdue."""
-    now = timezone.now()
-    if state == NoticeState.SENT:
-        return Q(notice_sent_at__isnull=False)
-    if state == NoticeState.OVERDUE:
-        overdue = notice_overdue(now)
-        return Q(pk__in=Prospect.objects.filter(overdue).values("pk")) if _is_few(overdue) else overdue
-    return Q(notice_sent_at__isnull=True, notice_due_at__gte=now)
-
-
-# Overdue notices are a breach, so usually few, and the oldest rows: a walk down the primary key
-# would read nearly the whole table to find them (1M rows, none overdue: 400 ms). Up to this
-# many, they are taken from the partial index prospect_notice_due and then sorted (1 ms); past
-# it, sorting them all costs more than the walk, which stops at the first page of them.
-FEW = 10_000
-
-
-def _is_few(condition: Q) -> bool:
-    """Counted through the partial index, and no further than FEW + 1."""
-    return Prospect.objects.filter(condition).order_by().values("pk")[: FEW + 1].count() <= FEW
+        """The prospects that match (licite.prospects.search, shared with the API); the caller
+        pages them (licite.web.paging)."""
+        return matching(self.filters(self.cleaned_data))
 
 
 class ContactForm(forms.Form):

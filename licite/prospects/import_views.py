@@ -25,7 +25,7 @@ from licite.prospects import uploads
 from licite.prospects.forms import ImportUploadForm, MappingForm, column_key, mapping_choices
 from licite.prospects.importing import ImportReport
 from licite.prospects.models import EmailKind, ImportBatch, LegalBasis
-from licite.prospects.tasks import WORKER_STOPPED, check_upload, import_upload, settle_stalled
+from licite.prospects.tasks import WORKER_STOPPED, settle_stalled, start_check, start_import
 from licite.prospects.uploads import PendingUpload, State
 from licite.web.access import requires
 from licite.web.paging import keyset_page, page_key
@@ -111,8 +111,7 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 def _mapping(pending: PendingUpload) -> ColumnMapping:
     """The file's headers mapped exactly as `licite import` maps them (with the user's choices)."""
-    table = open_table(pending.path)
-    return map_headers(table.headers, pending.overrides, file=table.name)
+    return uploads.column_mapping(pending)
 
 
 def _headers(pending: PendingUpload) -> list[str]:
@@ -195,7 +194,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if pending is None:
         return _gone(request)
     if pending.state == State.UPLOADED:
-        pending = _start_check(token) or pending
+        pending = start_check(token) or pending
     settle_stalled(token)
     pending = uploads.load(token) or pending
     if pending.state != State.CHECKED:
@@ -205,18 +204,6 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if pending.check.get("discarded"):  # its file is gone: the problem, with the bad value, is said once
         uploads.discard(pending)
     return response
-
-
-def _start_check(token: str) -> PendingUpload | None:
-    """The dry run queued for the worker, unless another request queued it first."""
-
-    def checking(upload: PendingUpload) -> None:
-        upload.state = State.CHECKING
-
-    claimed = uploads.change(token, (State.UPLOADED,), checking)
-    if claimed is not None:
-        check_upload.enqueue(token)  # an immediate backend has run it when this returns
-    return uploads.load(token)
 
 
 def _checked(check: dict[str, Any]) -> dict[str, Any]:
@@ -246,10 +233,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     pending = _pending(request, token)
     if pending is None:
         return _gone(request)
-    queued = uploads.change(token, (State.CHECKED,), _queue) if _importable(pending) else None
-    if queued is not None:
-        import_upload.enqueue(token)  # the task's own saves follow this one (an immediate backend's too)
-    elif pending.state not in AFTER_CONFIRM:  # a second click finds it queued: it follows it
+    queued = start_import(token) if _importable(pending) else None
+    if queued is None and pending.state not in AFTER_CONFIRM:  # a second click finds it queued: it follows it
         messages.error(request, _("Read the dry run's report first: the import follows it."))
         return redirect("import_check", token=token)
     return redirect("import_progress", token=token)
@@ -258,10 +243,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def _importable(pending: PendingUpload) -> bool:
     check = pending.check
     return "report" in check and not check["report"].get("already_imported")
-
-
-def _queue(upload: PendingUpload) -> None:
-    upload.state = State.QUEUED
 
 
 @require_POST

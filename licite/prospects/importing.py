@@ -141,6 +141,10 @@ class ImportRequest:
     # The database to itself (licite.lib.bulkload.written_once): True, or refused while another
     # connection has it open; False, never; None, for a large first load nobody else has open.
     exclusive: bool | None = None
+    # A file this source gave before is answered "already imported" and left alone. False: it is
+    # imported again, each row updating its prospect or leaving it unchanged, as the API's push of
+    # one record needs when it is pushed twice (licite.prospects.push).
+    once_per_file: bool = True
 
 
 def run_import(request: ImportRequest, progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -169,16 +173,7 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
             _failed(request, "" if hashing.exception() else hashing.result(), exc)
             raise
         digest = hashing.result()
-    previous = next(
-        (
-            batch
-            for batch in ImportBatch.objects.filter(
-                source=source, file_sha256=digest, status=ImportBatch.Status.DONE
-            )
-            if not _all_expired(batch.report)
-        ),
-        None,
-    )
+    previous = _imported_before(source, digest) if request.once_per_file else None
     if previous is not None:
         report.already_imported = (
             f"this file was already imported from this source on "
@@ -219,6 +214,20 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
         report.seconds,
     )
     return report
+
+
+def _imported_before(source: Source, digest: str) -> ImportBatch | None:
+    """The import of this very file from this source that kept something, if any."""
+    return next(
+        (
+            batch
+            for batch in ImportBatch.objects.filter(
+                source=source, file_sha256=digest, status=ImportBatch.Status.DONE
+            )
+            if not _all_expired(batch.report)
+        ),
+        None,
+    )
 
 
 def _all_expired(report: dict[str, Any]) -> bool:

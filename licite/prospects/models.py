@@ -263,7 +263,7 @@ class Prospect(models.Model):
                 condition=models.Q(notice_sent_at__isnull=True),
             ),
             # The prospects list's search by the beginning of a last name or of a company,
-            # ignoring case (licite.prospects.forms._starts_with): a range of the lowered column.
+            # ignoring case (licite.prospects.search._starts_with): a range of the lowered column.
             # Without them, a company's whole name was found by reading every row (1M: 800 ms).
             models.Index(Lower("last_name"), name="prospect_last_name_lower"),
             models.Index(Lower("company"), name="prospect_company_lower"),

@@ -62,7 +62,10 @@ def import_upload(token: str) -> dict[str, Any]:
         outcome["error"] = "the import stopped unexpectedly; nothing was stored"
         raise
     else:
-        outcome.update(state=State.DONE, batch=report.batch, error=report.already_imported)
+        outcome.update(
+            state=State.DONE, batch=report.batch, error=report.already_imported,
+            rejections=without_values(report.rejections),
+        )  # fmt: skip
         return {"batch": report.batch, "rows": report.rows_read, "created": report.created}
     finally:
         upload.delete_file()
@@ -90,7 +93,32 @@ def check_upload(token: str) -> dict[str, Any]:
         check = {"report": kept}
     finally:
         uploads.change(token, (State.CHECKING,), _setting({"state": State.CHECKED, "check": check, "pid": 0}))
+        if upload.dry_run_only:  # nobody will confirm it: the file goes now (RULES B6)
+            upload.delete_file()
     return {"rows": check["report"]["rows_read"]} if "report" in check else {"error": "refused"}
+
+
+def start_check(token: str) -> PendingUpload | None:
+    """The dry run queued for the worker, unless another request queued it first."""
+    if uploads.change(token, (State.UPLOADED,), _setting({"state": State.CHECKING})) is not None:
+        check_upload.enqueue(token)  # an immediate backend has run it when this returns
+    return uploads.load(token)
+
+
+def start_import(token: str, expected: tuple[str, ...] = (State.CHECKED,)) -> PendingUpload | None:
+    """The import handed to the worker, once: None when the upload is no longer in an expected
+    state (a second click found it queued, or it is gone). The web's follows its dry run; the
+    API's may go straight from the upload, as `licite import` does."""
+    queued = uploads.change(token, expected, _setting({"state": State.QUEUED}))
+    if queued is not None:
+        import_upload.enqueue(token)  # the task's own saves follow this one (an immediate backend's too)
+    return queued
+
+
+def without_values(rejections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first rejected rows, line, column and reason: never the value, which is the file's
+    personal data and goes with it (RULES B6)."""
+    return [{key: row[key] for key in ("line", "column", "reason")} for row in rejections[:REJECTIONS_KEPT]]
 
 
 def _claimed(state: str) -> Any:

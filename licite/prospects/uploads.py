@@ -7,7 +7,8 @@ file keeps its own name inside that folder, so that the batch and the report nam
 user chose. Next to it, `state.json` holds the wizard's state: who uploaded it, the source, the
 collection date, the column mapping, the dry run's report and, once confirmed, the import's
 progress: ids, counts and column headers, and the dry run's rejected rows as the check page shows
-them (values from the file: deleted with the upload, and dropped from the state once imported).
+them (values from the file: deleted with the upload, and dropped from the state once imported);
+the import's rejected rows stay for the API's report as line, column and reason, never a value.
 
 Each change of state is a compare-and-swap under an exclusive lock (`change`): a double click
 served by two web processes queues one import, a task runs only an upload still queued, and a
@@ -31,6 +32,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.text import get_valid_filename
+
+from licite.ingest.columns import ColumnMapping, map_headers
+from licite.ingest.reader import open_table
 
 KEPT_SECONDS = 24 * 3600  # an upload left in the wizard is deleted after a day
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -68,6 +72,10 @@ class PendingUpload:
     check: dict[str, Any] = field(default_factory=dict)
     pid: int = 0  # the worker process running the dry run or the import, and its machine
     host: str = ""
+    # A dry run that nobody will confirm (the API's `dry_run`): its file goes with its report.
+    dry_run_only: bool = False
+    # The import's first rejected rows for the API's report: line, column, reason, never the value.
+    rejections: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def folder(self) -> Path:
@@ -107,6 +115,13 @@ def store(chunks: Iterable[bytes], name: str, owner: int, source: int, collected
             out.write(chunk)
     upload.save()
     return upload
+
+
+def column_mapping(upload: PendingUpload) -> ColumnMapping:
+    """The file's headers mapped exactly as `licite import` maps them, with the user's choices;
+    raises IngestError (MappingError for the choices) with the CLI's message."""
+    table = open_table(upload.path)
+    return map_headers(table.headers, upload.overrides, file=table.name)
 
 
 def safe_name(name: str) -> str:

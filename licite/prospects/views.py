@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,8 +26,8 @@ from licite.core.permissions import Perm
 from licite.lib.refusals import refusal
 from licite.prospects.forms import ContactForm, EraseForm, ProspectFilterForm, RestrictForm
 from licite.prospects.models import LegalBasis, Prospect, ProspectStatus
-from licite.rights.actions import RightsError, do_erase, do_fulfil_request, do_receive_request
-from licite.rights.models import RequestKind, RightsRequest
+from licite.rights.actions import RightsError, do_erase, do_restrict_prospect
+from licite.rights.models import RightsRequest
 from licite.web.access import can, requires
 from licite.web.paging import keyset_page, query_without_keys
 
@@ -163,16 +162,9 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say how the person asked: letter, phone or email."))
         return redirect("prospect_detail", pk=pk)
-    if prospect.status == ProspectStatus.RESTRICTED:
-        messages.error(request, _("The processing of this prospect is already restricted."))
-        return redirect("prospect_detail", pk=pk)
     try:
-        with transaction.atomic():
-            asked = do_receive_request(
-                request.user, prospect.email, RequestKind.RESTRICTION, form.cleaned_data["channel"],
-                note=form.cleaned_data["note"], language=prospect.language,
-            )  # fmt: skip
-            do_fulfil_request(request.user, asked)
+        # The action refuses a prospect already restricted (the API calls it too).
+        do_restrict_prospect(request.user, prospect, form.cleaned_data["channel"], form.cleaned_data["note"])
     except RightsError as exc:
         messages.error(request, refusal(exc))
     else:

@@ -49,6 +49,14 @@ MIME_TYPES = {
 }
 
 
+FILE_NAMES = {"fr": "registre", "en": "register"}
+
+
+def file_name(fmt: str, language: str, day: date) -> str:
+    """The name a downloaded register takes: `registre-2026-03-01.xlsx` (web page and API alike)."""
+    return f"{FILE_NAMES[language]}-{day:%Y-%m-%d}.{fmt}"
+
+
 class RegisterExportError(ValueError):
     """A format or language licite cannot export the register in."""
 

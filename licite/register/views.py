@@ -22,7 +22,7 @@ from licite.accounts.models import Organisation, User
 from licite.core.permissions import Perm
 from licite.lib.documents import Bullets, Fields, Notice, Paragraph, Section, Table
 from licite.register.actions import do_save_activity
-from licite.register.export import MIME_TYPES, do_export_register
+from licite.register.export import MIME_TYPES, do_export_register, file_name
 from licite.register.figures import ProspectFigures, RequestFigures, SuppressionFigures, live_figures
 from licite.register.forms import ActivityForm, ExportForm, OrganisationForm
 from licite.register.models import ProcessingActivity
@@ -196,9 +196,6 @@ def register_export(request: HttpRequest) -> HttpResponse:
     fmt, language = form.cleaned_data["format"], form.cleaned_data["lang"]
     content = do_export_register(request.user, fmt, language)
     response = HttpResponse(content, content_type=MIME_TYPES[fmt])
-    name = f"{_FILE_NAMES[language]}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    name = file_name(fmt, language, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-_FILE_NAMES = {"fr": "registre", "en": "register"}

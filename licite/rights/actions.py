@@ -26,7 +26,7 @@ from licite.campaigns.actions import _record_prospect_contact
 from licite.campaigns.models import ContactKind, OutboundMessage
 from licite.core import deadlines
 from licite.core.clocks import suppression_keep_until
-from licite.core.emails import normalize_email
+from licite.core.emails import InvalidEmail, normalize_email
 from licite.core.suppression import suppression_hash
 from licite.lib.refusals import extension_refusal
 from licite.prospects.models import LegalBasis, Prospect, ProspectStatus
@@ -70,6 +70,28 @@ def key_hash(address: str) -> str:
 
 def is_suppressed(address: str) -> bool:
     return SuppressionEntry.objects.filter(key_hash=key_hash(address)).exists()
+
+
+def do_check_suppression(actor: Any, addresses: list[str]) -> list[bool | None]:
+    """RULES F4, G3: whether each address is suppressed, in order; None for an invalid one. The
+    list answers yes or no and nothing else; the audit entry counts, never an address."""
+    digests: list[str | None] = []
+    for address in addresses:
+        try:
+            digests.append(key_hash(address))
+        except InvalidEmail:
+            digests.append(None)
+    wanted = sorted({digest for digest in digests if digest is not None})
+    found: set[str] = set()
+    for start in range(0, len(wanted), ERASE_BATCH):
+        batch = wanted[start : start + ERASE_BATCH]
+        found.update(SuppressionEntry.objects.filter(key_hash__in=batch).values_list("key_hash", flat=True))
+    answers = [None if digest is None else digest in found for digest in digests]
+    record(
+        actor, "suppression.checked", None,
+        addresses=len(addresses), suppressed=answers.count(True), invalid=answers.count(None),
+    )  # fmt: skip
+    return answers
 
 
 def do_suppress(actor: Any, address: str, reason: str, channel: str = "staff") -> Suppression:
@@ -333,7 +355,14 @@ MOVABLE_STATES = (RequestState.AWAITING_IDENTITY, RequestState.IN_PROGRESS, Requ
 
 
 class RightsError(ValueError):
-    """A request or a step the rules refuse; the message says why, in one line, without the address."""
+    """A request or a step the rules refuse; the message says why, in one line, without the address.
+
+    `code` names the refusal (stable: the API answers with it) and `field` the input at fault,
+    empty when the request's own state refuses the step."""
+
+    def __init__(self, message: str, code: str = "refused", field: str = "") -> None:
+        super().__init__(message)
+        self.code, self.field = code, field
 
 
 def _today() -> date:
@@ -359,12 +388,16 @@ def do_receive_request(
     if kind not in RequestKind.values:
         raise RightsError(
             gettext("unknown kind %(kind)s: one of %(kinds)s")
-            % {"kind": repr(kind), "kinds": ", ".join(RequestKind.values)}
+            % {"kind": repr(kind), "kinds": ", ".join(RequestKind.values)},
+            "unknown_kind",
+            "kind",
         )
     if channel not in RequestChannel.values:
         raise RightsError(
             gettext("unknown channel %(channel)s: one of %(channels)s")
-            % {"channel": repr(channel), "channels": ", ".join(RequestChannel.values)}
+            % {"channel": repr(channel), "channels": ", ".join(RequestChannel.values)},
+            "unknown_channel",
+            "channel",
         )
     email = normalize_email(address)
     received_at = received_at or timezone.now()
@@ -396,7 +429,8 @@ def _require_open(request: RightsRequest) -> None:
     if not request.is_open:
         raise RightsError(
             gettext("request %(pk)s is closed (%(state)s): nothing changes")
-            % {"pk": request.pk, "state": request.state}
+            % {"pk": request.pk, "state": request.state},
+            "request_closed",
         )
 
 
@@ -411,7 +445,9 @@ def do_move_request(actor: Any, request: RightsRequest, state: str) -> RightsReq
     if state not in MOVABLE_STATES:
         raise RightsError(
             gettext("a request moves to %(states)s; fulfil or refuse it to close it")
-            % {"states": ", ".join(MOVABLE_STATES)}
+            % {"states": ", ".join(MOVABLE_STATES)},
+            "state_not_movable",
+            "state",
         )
     request = _locked(request)
     _require_open(request)
@@ -430,12 +466,14 @@ def do_extend_request(
     request = _locked(request)
     _require_open(request)
     if not reason.strip():
-        raise RightsError(gettext("an extension needs its reason, which the person is told"))
+        raise RightsError(
+            gettext("an extension needs its reason, which the person is told"), "reason_missing", "reason"
+        )
     received_on = timezone.localdate(request.received_at)
     try:
         due = deadlines.check_extension(received_on, today or _today(), request.extension_months, months)
     except deadlines.ExtensionRefused as exc:
-        raise RightsError(extension_refusal(exc)) from None
+        raise RightsError(extension_refusal(exc), "extension_refused", "months") from None
     request.extension_months += months
     request.extension_reason = reason.strip()
     request.due_on = due
@@ -452,7 +490,9 @@ def do_refuse_request(actor: Any, request: RightsRequest, reason: str) -> Rights
     request = _locked(request)
     _require_open(request)
     if not reason.strip():
-        raise RightsError(gettext("a refusal needs its reason, which the person is told"))
+        raise RightsError(
+            gettext("a refusal needs its reason, which the person is told"), "reason_missing", "reason"
+        )
     request.state, request.refusal_reason = RequestState.REFUSED, reason.strip()
     request.closed_at = timezone.now()
     request.save(update_fields=["state", "refusal_reason", "closed_at"])
@@ -520,13 +560,17 @@ def _fulfil_rectification(actor: Any, request: RightsRequest, changes: dict[str,
     if not changes:
         raise RightsError(
             gettext("a rectification names its changes: --set FIELD=VALUE (%(fields)s)")
-            % {"fields": ", ".join(RECTIFIABLE)}
+            % {"fields": ", ".join(RECTIFIABLE)},
+            "changes_missing",
+            "changes",
         )
     unknown = sorted(set(changes) - set(RECTIFIABLE))
     if unknown:
         raise RightsError(
             gettext("cannot rectify %(unknown)s: only %(fields)s")
-            % {"unknown": ", ".join(unknown), "fields": ", ".join(RECTIFIABLE)}
+            % {"unknown": ", ".join(unknown), "fields": ", ".join(RECTIFIABLE)},
+            "changes_unknown",
+            "changes",
         )
     prospects = _prospects_of(request)
     for prospect in prospects:
@@ -537,7 +581,9 @@ def _fulfil_rectification(actor: Any, request: RightsRequest, changes: dict[str,
         except ValidationError as exc:
             fields = ", ".join(sorted(exc.message_dict)) if hasattr(exc, "error_dict") else "a field"
             raise RightsError(
-                gettext("rectification refused: %(fields)s not valid") % {"fields": fields}
+                gettext("rectification refused: %(fields)s not valid") % {"fields": fields},
+                "changes_invalid",
+                "changes",
             ) from None
         prospect.save(update_fields=[*changes, "updated_at"])
     return {"fields": sorted(changes), "prospects": len(prospects)}
@@ -576,7 +622,9 @@ def _no_changes(request: RightsRequest, changes: dict[str, str]) -> None:
     if changes:
         raise RightsError(
             gettext("changes apply to a rectification, not to a request of kind %(kind)s")
-            % {"kind": request.kind}
+            % {"kind": request.kind},
+            "changes_not_applicable",
+            "changes",
         )
 
 
@@ -588,7 +636,8 @@ def _prospects_of(request: RightsRequest) -> list[Prospect]:
                 "no prospect with the address of request %(pk)s: nothing to %(kind)s; "
                 "refuse it with the reason (we hold no data about this address)"
             )
-            % {"pk": request.pk, "kind": request.kind}
+            % {"pk": request.pk, "kind": request.kind},
+            "no_prospect",
         )
     return prospects
 
@@ -598,10 +647,13 @@ def do_lift_restriction(actor: Any, request: RightsRequest) -> int:
     """GDPR art. 18.3: the restriction ends; the prospects get back the status they had."""
     request = _locked(request)
     if request.kind != RequestKind.RESTRICTION or request.state != RequestState.FULFILLED:
-        raise RightsError(gettext("request %(pk)s is not a restriction in force") % {"pk": request.pk})
+        raise RightsError(
+            gettext("request %(pk)s is not a restriction in force") % {"pk": request.pk}, "not_restricted"
+        )
     if request.restriction_lifted_at is not None:
         raise RightsError(
-            gettext("the restriction of request %(pk)s was already lifted") % {"pk": request.pk}
+            gettext("the restriction of request %(pk)s was already lifted") % {"pk": request.pk},
+            "already_lifted",
         )
     lifted = Prospect.objects.filter(key_hash=request.key_hash, status=ProspectStatus.RESTRICTED).update(
         status=request.status_before_restriction or ProspectStatus.ACTIVE, updated_at=timezone.now()
@@ -610,6 +662,23 @@ def do_lift_restriction(actor: Any, request: RightsRequest) -> int:
     request.save(update_fields=["restriction_lifted_at"])
     record(actor, "rights.restriction_lifted", request, prospects=lifted)
     return lifted
+
+
+@transaction.atomic
+def do_restrict_prospect(actor: Any, prospect: Prospect, channel: str, note: str = "") -> RightsRequest:
+    """GDPR art. 18, asked of staff (the detail page's button, the API): recorded as the person's
+    restriction request and fulfilled at once, so that the rights queue shows it and lifting it
+    gives back the former status. Restricting twice is refused: the status to give back would be
+    lost."""
+    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    if prospect.status == ProspectStatus.RESTRICTED:
+        raise RightsError(
+            gettext("The processing of this prospect is already restricted."), "already_restricted"
+        )
+    asked = do_receive_request(
+        actor, prospect.email, RequestKind.RESTRICTION, channel, note=note, language=prospect.language
+    )
+    return do_fulfil_request(actor, asked)
 
 
 def overdue_requests(today: date | None = None) -> Any:
@@ -622,6 +691,27 @@ def requests_due_soon(today: date | None = None) -> Any:
     today = today or _today()
     until = today + timedelta(days=deadlines.DUE_SOON_DAYS)
     return RightsRequest.objects.filter(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=until)
+
+
+def requests_in_queue(state: str = "", kind: str = "", due: str = "", today: date | None = None) -> Any:
+    """The DPO's queue (RULES G1), as the web page and the API filter it: `state` is open (the
+    default), closed, all or one state; `kind` one kind or all; `due` overdue, due_soon or any."""
+    today = today or _today()
+    requests = RightsRequest.objects.all()
+    state = state or "open"
+    if state == "open":
+        requests = requests.filter(state__in=OPEN_STATES)
+    elif state == "closed":
+        requests = requests.exclude(state__in=OPEN_STATES)
+    elif state != "all":
+        requests = requests.filter(state=state)
+    if kind:
+        requests = requests.filter(kind=kind)
+    if due == "overdue":
+        requests = requests.filter(state__in=OPEN_STATES, due_on__lt=today)
+    elif due == "due_soon":
+        requests = requests.filter(pk__in=requests_due_soon(today).values("pk"))
+    return requests
 
 
 # --- The access export's link and the messages to the person ----------------------------------
@@ -691,7 +781,8 @@ def _queue_answer(request: RightsRequest, template: str, **context: Any) -> Outb
 
     if not request.email:
         raise RightsError(
-            gettext("request %(pk)s keeps no address any more: nobody to tell") % {"pk": request.pk}
+            gettext("request %(pk)s keeps no address any more: nobody to tell") % {"pk": request.pk},
+            "address_erased",
         )
     subject, text, html = render_answer(request, template, context)
     message = OutboundMessage.objects.create(
@@ -766,7 +857,9 @@ def do_submit_public_request(address: str, kind: str, language: str, network: st
     if kind not in RequestKind.values:
         raise RightsError(
             gettext("unknown kind %(kind)s: one of %(kinds)s")
-            % {"kind": repr(kind), "kinds": ", ".join(RequestKind.values)}
+            % {"kind": repr(kind), "kinds": ", ".join(RequestKind.values)},
+            "unknown_kind",
+            "kind",
         )
     email, now = normalize_email(address), timezone.now()
     keys: dict[str, str] = {

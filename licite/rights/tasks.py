@@ -5,16 +5,21 @@ on PyPI), and django-tasks-scheduler runs its own Redis queue rather than this A
 schedule is kept the way django-crontask keeps it: APScheduler's cron trigger, whose job only
 enqueues the task through the task API. The worker that holds the schedule, or any other
 worker sharing the database, then runs it.
+
+Every worker holds the schedule, so each due time fires in each of them: the first to insert the
+row (job, due time) of licite.campaigns.models.ScheduledRun enqueues the job, the others find the
+row there and do nothing (a unique constraint decides, on SQLite as on PostgreSQL). So a job runs
+once per due time however many workers run, on however many machines.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -39,6 +44,11 @@ def purge(requested_by: int | None = None) -> dict[str, int]:
     return {**report.erased, "last_chance": report.last_chance, "batches": report.batches}
 
 
+PURGE_GRACE = 86_400  # seconds: a purge missed while the workers were down runs when one is back
+INBOX_GRACE = 3_600
+RUNS_KEPT = timedelta(days=30)  # the rows of ScheduledRun, kept to say when each job last ran
+
+
 def start_schedule() -> Any:
     """Start the purge's schedule (LICITE_PURGE_SCHEDULE), and the mailbox's when LICITE_IMAP_URL
     is set (LICITE_INBOX_SCHEDULE), in a background thread; return the scheduler, to shut down
@@ -49,10 +59,10 @@ def start_schedule() -> Any:
     scheduler = BackgroundScheduler(timezone=zone)
     trigger = cron_trigger(settings.LICITE_PURGE_SCHEDULE, zone)
     # Missed while the worker was down: one run when it comes back, within the day.
-    scheduler.add_job(enqueue_purge, trigger, name="purge", coalesce=True, misfire_grace_time=86_400)
+    scheduler.add_job(enqueue_purge, trigger, name="purge", coalesce=True, misfire_grace_time=PURGE_GRACE)
     if settings.LICITE_IMAP_URL:
         inbox = cron_trigger(settings.LICITE_INBOX_SCHEDULE, zone)
-        scheduler.add_job(enqueue_inbox, inbox, name="inbox", coalesce=True, misfire_grace_time=3_600)
+        scheduler.add_job(enqueue_inbox, inbox, name="inbox", coalesce=True, misfire_grace_time=INBOX_GRACE)
     scheduler.start()
     return scheduler
 
@@ -61,7 +71,7 @@ def enqueue_purge() -> None:
     """Enqueue the purge, unless one is already waiting or running (several workers may share
     the database, each with the schedule: the purge runs once)."""
     try:
-        if not _pending(purge):
+        if first_for_due_time("purge", settings.LICITE_PURGE_SCHEDULE, PURGE_GRACE) and not _pending(purge):
             result = purge.enqueue()
             log.info("purge enqueued: task %s", result.id)
     finally:
@@ -99,10 +109,44 @@ def enqueue_inbox() -> None:
     from licite.campaigns.tasks import read_inbox
 
     try:
-        if not _pending(read_inbox):
+        due = first_for_due_time("inbox", settings.LICITE_INBOX_SCHEDULE, INBOX_GRACE)
+        if due and not _pending(read_inbox):
             read_inbox.enqueue()
     finally:
         connection.close()
+
+
+def first_for_due_time(job: str, schedule: str, grace: int, now: datetime | None = None) -> bool:
+    """Whether this worker is the first to take the job's latest due time (at most `grace`
+    seconds ago): it inserts the row (job, due time); another worker's insert of the same row
+    fails on the unique constraint, and that worker leaves the job to this one."""
+    from licite.campaigns.actions import worker_name
+    from licite.campaigns.models import ScheduledRun
+
+    now = now or timezone.now()
+    due = last_due_time(schedule, now, grace)
+    try:
+        with transaction.atomic():
+            ScheduledRun.objects.create(job=job, due_at=due, enqueued_at=now, worker=worker_name())
+    except IntegrityError:
+        log.info("%s due at %s: already enqueued by another worker", job, due.isoformat())
+        return False
+    ScheduledRun.objects.filter(due_at__lt=now - RUNS_KEPT).delete()
+    return True
+
+
+def last_due_time(schedule: str, now: datetime, grace: int) -> datetime:
+    """The schedule's latest due time at or before `now`, no earlier than `grace` seconds before:
+    the time this firing of the schedule stands for, the same in every worker; `now` to the
+    second when none is (a schedule changed meanwhile)."""
+    zone = timezone.get_default_timezone()
+    trigger = cron_trigger(schedule, zone)
+    due = now.replace(microsecond=0)
+    moment = trigger.get_next_fire_time(None, timezone.localtime(now - timedelta(seconds=grace), zone))
+    while moment is not None and moment <= now:
+        due = moment
+        moment = trigger.get_next_fire_time(moment, moment + timedelta(microseconds=1))
+    return due
 
 
 def _pending(job: Any) -> bool:

@@ -49,6 +49,7 @@ ITEMS = (
     Item(_("Audit"), ("audit_trail", "audit", "audit_list"), frozenset({Perm.READ_AUDIT})),
     Item(_("Users"), ("user_list", "users"), frozenset({Perm.MANAGE_USERS})),
     Item(_("Training"), ("quiz",)),
+    Item(_("API tokens"), ("api_tokens",)),  # any user: a token acts within its user's role
 )
 
 

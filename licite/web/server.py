@@ -52,3 +52,9 @@ def serve(bind: str, workers: int) -> None:
             "logger_class": AccessLogger,
         }
     ).run()
+
+
+if __name__ == "__main__":  # started by `licite serve`, in a fresh interpreter
+    import sys
+
+    serve(sys.argv[1], int(sys.argv[2]))

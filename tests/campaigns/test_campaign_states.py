@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from licite.audit.models import AuditEvent
-from licite.campaigns.actions import _claim_batch, do_create_campaign, do_queue_campaign
+from licite.campaigns.actions import _claim_batch, _hand_over, do_create_campaign, do_queue_campaign
 from licite.campaigns.models import Campaign, OutboundMessage
 from licite.prospects.models import Prospect
 
@@ -87,11 +87,16 @@ def test_a_campaign_with_nothing_eligible_stays_a_draft(prospects):
     assert not AuditEvent.objects.filter(action="campaign.queued").exists()
 
 
-def left_by_a_stopped_worker() -> list[int]:
-    """The state a worker killed mid-batch leaves: its batch claimed, nothing marked sent."""
+def left_by_a_stopped_worker(handed_over: bool = True) -> list[int]:
+    """The state a worker killed mid-batch leaves: its batch claimed, nothing marked sent, and
+    each message handed to the mail server (its SMTP conversation begun) or not yet."""
     ids = list(OutboundMessage.objects.values_list("pk", flat=True))
     claimed, _ = _claim_batch(ids, timezone.now())
     assert len(claimed) == len(ids) == 2
+    if handed_over:
+        assert all(_hand_over(message) for message in claimed)
+    # Claimed by a worker that no longer beats (this process may run a worker later in the test).
+    OutboundMessage.objects.filter(pk__in=ids).update(claimed_by="stopped-host:4242")
     return ids
 
 
@@ -105,12 +110,11 @@ def test_the_status_reports_the_messages_a_stopped_worker_left_and_says_what_to_
         assert "Campaign Audit achats: sending" in report
         assert re.search(r"sending\s+│\s+-\s+│\s+2", report)
         assert (
-            "2 messages were being sent when a worker stopped (claimed more than 15 minutes ago): they may "
-            "or may not have gone out; licite never sends a message twice, so they stay unsent." in report
+            "2 messages were being sent when a worker stopped (claimed more than 15 minutes ago). Those "
+            "never handed to the mail server go out with the next worker; those handed over may or may "
+            "not have gone out, and licite never sends a message twice, so they stay unsent." in report
         )
-        assert (
-            "Run `licite campaign settle Audit achats` to mark them failed and close the campaign" in report
-        )
+        assert "Run `licite campaign settle Audit achats` to settle them now" in report
         with pytest.raises(CommandError, match="is being sent since"):
             campaign("send", "Audit achats")
         settled = campaign("settle", "Audit achats")
@@ -126,6 +130,36 @@ def test_the_status_reports_the_messages_a_stopped_worker_left_and_says_what_to_
     assert smtp.messages == []  # never sent twice
     assert not Prospect.objects.filter(notice_sent_at__isnull=False).exists()
     assert AuditEvent.objects.filter(action="campaign.settled").count() == 1
+
+
+def test_messages_a_stopped_worker_claimed_but_never_handed_over_are_sent_by_the_next_worker(prospects, smtp):
+    do_queue_campaign(None, purchasing_campaign())
+    left_by_a_stopped_worker(handed_over=False)
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        settled = campaign("settle", "Audit achats")
+    assert settled == (
+        "2 messages never reached the mail server: queued again for `licite worker`.\n"
+        "0 messages marked failed (worker_stopped), never to be sent again; campaign Audit achats: sending.\n"
+    )
+    run_worker()
+    assert sorted(m["To"] for m in smtp.messages) == sorted(set(m["To"] for m in smtp.messages))
+    assert len(smtp.messages) == 2  # each once
+    assert set(OutboundMessage.objects.values_list("status", "attempts")) == {("sent", 2)}
+    assert Campaign.objects.get().status == "sent"
+
+
+def test_a_worker_settles_on_its_own_what_a_stopped_worker_left_after_the_claim_timeout(prospects, smtp):
+    do_queue_campaign(None, purchasing_campaign())
+    left_by_a_stopped_worker(handed_over=False)
+    run_worker()  # within the timeout: the claims may be a live worker's, left alone
+    assert smtp.messages == []
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sending"}
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        run_worker()  # its first heartbeat settles them, then it sends them
+    assert len(smtp.messages) == 2
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
+    event = AuditEvent.objects.get(action="outbox.settled")
+    assert (event.detail["requeued"], event.detail["failed"]) == (2, 0)
 
 
 def test_settling_a_campaign_with_nothing_stuck_says_so(prospects):

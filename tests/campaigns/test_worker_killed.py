@@ -1,5 +1,6 @@
 """A real `licite worker` killed (SIGKILL) in the middle of a batch, with a real SMTP server on
-loopback: `licite campaign status` then says what happened and what to do, and nothing is sent twice."""
+loopback: `licite campaign status` then says what happened and what to do, nothing is sent twice,
+and what never reached the server is sent by the next worker."""
 
 from __future__ import annotations
 
@@ -93,14 +94,29 @@ def test_a_worker_killed_mid_batch_is_reported_by_campaign_status(tmp_path):
     with sqlite3.connect(database) as db:
         left = db.execute("SELECT status, attempts, sent_at FROM campaigns_outboundmessage").fetchall()
         assert left == [("sending", 1, None)] * 3  # even the one that went out
-        # Twenty minutes later: longer than any batch takes.
+        # Twenty minutes later: longer than any batch takes, and its last heartbeat as old.
         db.execute("UPDATE campaigns_outboundmessage SET claimed_at = datetime(claimed_at, '-20 minutes')")
+        db.execute("UPDATE campaigns_workerbeat SET beat_at = datetime(beat_at, '-20 minutes')")
     report = licite(env, "campaign", "status", "Audit")
     assert "Campaign Audit: sending" in report
     assert "3 messages were being sent when a worker stopped" in report
     assert "licite never sends a message twice, so they stay unsent" in report
     assert "`licite campaign settle Audit`" in report
-    assert "3 messages marked failed (worker_stopped)" in licite(env, "campaign", "settle", "Audit")
+    settled = licite(env, "campaign", "settle", "Audit")
+    # The rule of a dead claim (docs/operations.md): the first went out and the second hung in
+    # DATA, both handed to the server: never sent again; the third was claimed, never handed over.
+    assert "1 message never reached the mail server: queued again for `licite worker`." in settled
+    assert "2 messages marked failed (worker_stopped)" in settled
+    assert "Campaign Audit: sending" in licite(env, "campaign", "status", "Audit")
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        licite(env | {"LICITE_EMAIL_PORT": str(port)}, "worker", "--batch")
+    finally:
+        controller.stop()
+    assert [m["To"] for m in inbox.messages] == ["buyer2@acme2.example"]  # only the third, once
     assert "Campaign Audit: sent on" in licite(env, "campaign", "status", "Audit")
     refused = run_licite("campaign", "send", "Audit", env=env)
     assert refused.returncode == 1

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 LICITE_MODELS = [
     m
     for m in apps.get_models()
-    if m._meta.app_label in {"accounts", "prospects", "campaigns", "rights", "register", "audit"}
+    if m._meta.app_label in {"accounts", "prospects", "campaigns", "rights", "register", "audit", "api"}
 ]
 
 

@@ -254,7 +254,8 @@ def test_the_navigation_links_only_to_pages_the_role_may_open(client, salesperso
     assert 'data-nav="prospect_list"' in sales
     assert 'data-nav="user_list"' not in sales
     other = dashboard_page(client, outsider)
-    assert re.findall(r'data-nav="([^"]+)"', other) == ["home", "quiz"]  # the quiz is everyone's
+    # The quiz is everyone's; so is the API tokens page (a token of theirs opens /api/me alone).
+    assert re.findall(r'data-nav="([^"]+)"', other) == ["home", "quiz", "api_tokens"]
 
 
 def test_every_navigation_link_leads_to_an_existing_page(client, dpo):

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from licite.prospects import forms
+from licite.prospects import search
 from licite.prospects.models import Prospect, Provenance
 from licite.web import dashboard
 from tests.campaigns.conftest import organisation, prospects  # noqa: F401
@@ -76,10 +76,10 @@ def test_a_rare_name_or_company_is_found_from_the_index_of_its_lowered_column(
 def test_a_beginning_many_share_is_found_by_walking_the_list_with_the_same_answer(
     client, salesperson, prospects, monkeypatch
 ):
-    """Past forms.FEW matches, sorting them all would cost more than the walk down the primary
+    """Past search.FEW matches, sorting them all would cost more than the walk down the primary
     key, which stops at the first page of them."""
     from_index, _plans = searched(client, salesperson, q="acme", field="company")
-    monkeypatch.setattr(forms, "FEW", 1)
+    monkeypatch.setattr(search, "FEW", 1)
     walked, _plans = searched(client, salesperson, q="acme", field="company")
     assert (
         walked == from_index == ["paul.martin@acme-industrie.example", "jeanne.dupont@acme-industrie.example"]

@@ -22,14 +22,15 @@ from licite.web.access import can, perms_for, requires
 
 pytestmark = pytest.mark.django_db
 
-# Not walked: Django's admin (tests/web/test_admin.py), the language switch, the mail providers' webhooks.
+# Not walked: Django's admin (tests/web/test_admin.py), the language switch, the mail providers' webhooks,
+# the REST API (a bearer token, not a login: tests/api/ checks each operation against the matrix).
 SKIPPED_NAMESPACES = frozenset({"admin"})
-SKIPPED_PREFIXES = ("admin/", "i18n/", "anymail/")
+SKIPPED_PREFIXES = ("admin/", "i18n/", "anymail/", "api/")
 # The pages anyone may open: the person's own links and forms, the privacy policy, logging in.
 PUBLIC_PREFIXES = ("rights/", "access/", "privacy/", "u/", "consent/", "r/", "stay/", "static/")
 PUBLIC_ROUTES = frozenset({"login/", "logout/", "healthz", "welcome/<str:token>/"})
 # The pages for any logged-in user, whatever the role: they show no prospect data.
-LOGIN_ONLY = frozenset({"home", "otp_verify", "otp_setup", "quiz"})
+LOGIN_ONLY = frozenset({"home", "otp_verify", "otp_setup", "quiz", "api_tokens", "api_token_revoke"})
 # The model whose first row fills a `pk` (or `id`), by the first segment of the route.
 PK_MODELS = {
     "prospects": "prospects.Prospect",

@@ -283,7 +283,7 @@ def test_the_overdue_filter_finds_the_notices_past_their_deadline(
 
     from django.utils import timezone
 
-    monkeypatch.setattr("licite.prospects.forms.FEW", few)
+    monkeypatch.setattr("licite.prospects.search.FEW", few)
     Prospect.objects.filter(email=JEANNE).update(notice_due_at=timezone.now() - timedelta(days=1))
     client.force_login(salesperson)
     assert emails(listing(client, notice="overdue")) == [JEANNE]

@@ -282,9 +282,19 @@ def csrf_exempt_views(resolver=None, prefix=""):
 
 def test_only_the_one_click_unsubscribe_and_the_providers_webhooks_skip_csrf():
     """RULES E2: mail providers post the RFC 8058 one-click without our token; anymail's
-    webhooks are checked by their own basic-auth secret. No other view is exempt."""
+    webhooks are checked by their own basic-auth secret; the API takes a bearer token in a
+    header, never a cookie, so no other site can make a browser call it. No other view is exempt."""
+    from licite.api.api import api
+
     exempt = sorted(csrf_exempt_views())
-    assert [path for path in exempt if not path.startswith("anymail/")] == ["u/<str:token>"]
+    others = [path for path in exempt if not path.startswith(("anymail/", "api/"))]
+    assert others == ["u/<str:token>"]
+    schema = api.get_openapi_schema()
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth"}
+    assert schema["components"]["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    paths = schema["paths"].items()
+    untokened = [path for path, ops in paths for op in ops.values() if not op.get("security")]
+    assert untokened == ["/api/healthz", "/api/ready"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -155,3 +155,41 @@ def test_the_worker_started_with_the_server_sends_the_outbox(served_app):
         sent = int(run_licite("shell", "-c", COUNT_SENT, env=env).stdout.split()[-1])
         time.sleep(1)
     assert sent == queued
+
+
+def test_a_prospect_pushed_through_the_api_passes_the_gate_under_gunicorn(served_app):
+    """The push imports a one-row file with polars, which is not fork-safe: under gunicorn's
+    forked web workers it hung until the worker timeout, unless the server starts afresh."""
+    import json
+
+    base, env, _log = served_app
+    source = (
+        "sources",
+        "add",
+        "Salon",
+        "--kind",
+        "event",
+        "--method",
+        "manual",
+        "--extraction-allowed",
+        "unknown",
+    )
+    assess = ("sources", "assess", "Salon", "--interest", "i", "--expectations", "e", "--safeguards", "s",
+              "--necessity", "n", "--conclusion", "favourable")  # fmt: skip
+    created = [run_licite(*args, env=env) for args in (source, assess)]
+    assert [result.returncode for result in created] == [0, 0]
+    token = run_licite("token", "create", "--user", "admin", "--name", "test", env=env).stdout.split()[0]
+    body = json.dumps({"email": "marie.petit@acme-industrie.example", "source": "Salon"}).encode()
+    push = urllib.request.Request(  # noqa: S310 (the test's own server)
+        base + "/api/prospects",
+        data=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(push, timeout=20) as response:  # noqa: S310
+        answer = json.loads(response.read())
+    assert (response.status, answer["outcome"], answer["legal_basis"]) == (
+        201,
+        "created",
+        "legitimate_interest",
+    )

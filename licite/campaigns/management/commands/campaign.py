@@ -13,6 +13,7 @@ from licite.campaigns.actions import (
     STUCK_AFTER,
     CampaignNotSendable,
     Preview,
+    campaign_feedback,
     campaign_status,
     day_and_time,
     do_create_campaign,
@@ -41,7 +42,8 @@ class Command(LiciteCommand):
         "Eligibility is decided per message: not suppressed, consent proved for consumers, a job that "
         "relates to the offer for professionals, within retention. `send` renders every message into the "
         "outbox; `licite worker` sends them, checking each again at send time. A campaign is sent once. "
-        "`status` also reports the messages a stopped worker left 'sending'; `settle` marks them failed."
+        "`status` also reports the messages a stopped worker left 'sending'; `settle` queues again those "
+        "never handed to the mail server and marks the others failed (never sent twice)."
     )
     example = (
         'licite campaign create "Audit achats 2026" --purpose "Prospecting purchasing managers" '
@@ -79,7 +81,10 @@ class Command(LiciteCommand):
             ("preview", "Eligible and excluded counts, and one rendered message"),
             ("send", "Render the messages into the outbox and queue them"),
             ("status", "Where the campaign's messages stand, and those a stopped worker left"),
-            ("settle", "Mark failed the messages a stopped worker left 'sending' (never sent again)"),
+            (
+                "settle",
+                "Settle what a stopped worker left 'sending': queued again or failed, never sent twice",
+            ),
         ):
             sub = actions.add_parser(name, help=text)
             sub.add_argument("name")
@@ -151,26 +156,41 @@ class Command(LiciteCommand):
         for state, reason, count in status.counts:
             table.add_row(state, reason or "-", f"{count:,}")
         self.out.print(table)
+        feedback = campaign_feedback(campaign)
+        if feedback:  # RULES G3: what came back, each now on the suppression list
+            answers = ", ".join(f"{reason}: {count:,}" for reason, count in feedback.items())
+            self.stdout.write(f"Since it was sent, on the suppression list: {answers}.")
         if status.stuck:
             minutes = int(STUCK_AFTER.total_seconds() // 60)
             self.stdout.write(
                 f"{status.stuck:,} messages were being sent when a worker stopped (claimed more than "
-                f"{minutes} minutes ago): they may or may not have gone out; licite never sends a message "
-                "twice, so they stay unsent. Your mail server's or provider's log tells which went out "
-                "(header X-Licite-Message: the message's number). Run `licite campaign settle "
-                f"{campaign.name}` to mark them failed and close the campaign; their prospects keep no "
-                "notice date, so their next message carries the notice again."
+                f"{minutes} minutes ago). Those never handed to the mail server go out with the next "
+                "worker; those handed over may or may not have gone out, and licite never sends a "
+                "message twice, so they stay unsent. Your mail server's or provider's log tells which "
+                "went out (header X-Licite-Message: the message's number). Run `licite campaign settle "
+                f"{campaign.name}` to settle them now; the failed ones' prospects keep no notice date, "
+                "so their next message carries the notice again (docs/operations.md)."
             )
 
     def _settle(self, options: dict[str, Any]) -> None:
         campaign = _get(options["name"])
         settled = do_settle_stuck(self.actor, campaign)
-        if not settled:
+        if not (settled.failed or settled.requeued or settled.cancelled):
             self.stdout.write(f"Campaign {campaign.name}: no message was left 'sending' by a stopped worker.")
             return
         campaign.refresh_from_db(fields=["status"])
+        if settled.requeued:  # never handed to the mail server: provably never sent (docs/operations.md)
+            self.stdout.write(
+                f"{_messages(settled.requeued)} never reached the mail server: "
+                "queued again for `licite worker`."
+            )
+        if settled.cancelled:
+            self.stdout.write(
+                f"{_messages(settled.cancelled)} cancelled (worker_stopped): "
+                "claimed too many times, never sent."
+            )
         self.stdout.write(
-            f"{settled:,} messages marked failed (worker_stopped), never to be sent again; "
+            f"{settled.failed:,} messages marked failed (worker_stopped), never to be sent again; "
             f"campaign {campaign.name}: {campaign.status}."
         )
 
@@ -205,3 +225,7 @@ def _get(name: str) -> Campaign:
     if campaign is None:
         raise CommandError(f"no campaign named {name!r}")
     return campaign
+
+
+def _messages(count: int) -> str:
+    return f"{count:,} message" + ("" if count == 1 else "s")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -37,17 +38,26 @@ class Command(LiciteCommand):
         # RULES E1, E2: no web app (nor worker) sending messages whose links nobody can reach.
         self.check(tags=[SENDING_CHECKS], include_deployment_checks=True)
         call_command("collectstatic", interactive=False, verbosity=0)
-        connection.close()  # gunicorn forks: each worker opens its own connection
-        from licite.web.server import serve
-
+        connection.close()
         self.stdout.write(f"licite is serving on http://{options['bind']}/ (Ctrl+C stops it)")
         self.stdout.flush()
-        worker = None
+        children = []
         if options["with_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "licite.cli", "worker"])
+            children.append(subprocess.Popen([sys.executable, "-m", "licite.cli", "worker"]))
+        # gunicorn runs in a fresh interpreter: this process has imported polars (the checks load
+        # every view), whose threads a forked web worker would inherit without their state, and
+        # the first import there would hang (polars is not fork-safe). The fresh master imports
+        # no app; each web worker loads licite after the fork (licite.web.server).
+        server = [sys.executable, "-m", "licite.web.server", options["bind"], str(options["workers"])]
+        children.append(subprocess.Popen(server))  # noqa: S603 (our interpreter, checked arguments)
+        signal.signal(signal.SIGTERM, _stop)  # a service manager's stop ends the children too
         try:
-            serve(options["bind"], options["workers"])
+            children[-1].wait()
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+            for child in reversed(children):
+                child.terminate()
+                child.wait(timeout=30)
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,113 @@
+"""API tokens in a real browser (Debian's chromium through Playwright, issue 23, RULES F5): a
+salesperson creates a token, reads its secret once, calls the API with it over real HTTP, and
+revokes it after confirming; an administrator finds a colleague's token and revokes it. No
+JavaScript error nor CSP violation on the way; screenshots go to tests/artifacts/."""
+
+# The fixtures imported below are pytest's, received as arguments of the same name.
+# ruff: noqa: F811
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from licite.api.actions import do_create_token
+from licite.api.models import ApiToken
+from tests.conftest import browser_log_in
+from tests.web.test_browser import live_server, page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# Reports CSP refusals on the console, where the listener below collects every error.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"tokens-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def problems(page):
+    found: list[str] = []
+    page.add_init_script(REPORT_VIOLATIONS)
+    page.on("console", lambda message: found.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: found.append(str(error)))
+    return found
+
+
+def me_status(page, base_url: str, secret: str) -> int:
+    """A real HTTP call to the API with the token, from outside the page (as a program would)."""
+    return page.request.get(base_url + "/api/me", headers={"Authorization": f"Bearer {secret}"}).status
+
+
+def test_a_salesperson_creates_a_token_reads_it_once_uses_it_and_revokes_it(
+    live_server, page, problems, salesperson
+):
+    browser_log_in(page, live_server.url, salesperson)
+    page.click("a[data-nav=api_tokens]")
+    page.wait_for_selector("#no-tokens")
+    assert "Envoyer des campagnes" in page.locator("#may-do").inner_text()
+    shoot(page, "empty-fr")
+    page.fill("#id_name", "Synchro CRM")
+    page.fill("#id_expires", "2020-01-01")
+    page.click("#create-token")
+    refusal = page.locator("#expires-error").inner_text()
+    assert refusal == "Expire le: La date d’expiration ne peut pas être passée."
+    shoot(page, "error-fr")
+    last_day = timezone.localdate() + timedelta(days=30)
+    page.fill("#id_expires", last_day.isoformat())
+    page.click("#create-token")
+    page.wait_for_selector("#secret")
+    secret = page.locator("#secret").inner_text()
+    assert secret.startswith("licite_")
+    shoot(page, "created-fr")
+    assert me_status(page, live_server.url, secret) == 200
+
+    page.click("#back-to-tokens")
+    page.wait_for_selector("#tokens")
+    token = ApiToken.objects.get()
+    row = page.locator(f"#token-{token.pk}").inner_text()
+    assert "Synchro CRM" in row
+    assert last_day.isoformat() in row
+    assert "Actif" in row
+    assert secret not in page.content()
+    shoot(page, "list-fr")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(page, "list-fr-375")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.click(f"#token-revoke-{token.pk}")
+    page.wait_for_selector("#confirm-revoke")
+    shoot(page, "confirm-fr")
+    page.click("#confirm-revoke")
+    page.wait_for_selector(".messages")
+    assert "Le jeton « Synchro CRM » est révoqué" in page.locator(".messages").inner_text()
+    assert "Révoqué" in page.locator(f"#token-{token.pk}").inner_text()
+    shoot(page, "revoked-fr")
+    assert me_status(page, live_server.url, secret) == 401
+    assert problems == []
+
+
+def test_an_administrator_revokes_a_colleagues_token(live_server, page, problems, owner, salesperson):
+    token, secret = do_create_token(salesperson, salesperson, "Formulaire du site")
+    browser_log_in(page, live_server.url, owner)
+    page.goto(live_server.url + "/tokens/")
+    page.wait_for_selector("#every-token")
+    assert "bob" in page.locator(f"#any-token-{token.pk}").inner_text()
+    shoot(page, "admin-fr")
+    page.click(f"#any-token-revoke-{token.pk}")
+    assert page.locator("#token-user").inner_text() == "bob"
+    page.click("#confirm-revoke")
+    page.wait_for_selector(".messages")
+    assert "Révoqué" in page.locator(f"#any-token-{token.pk}").inner_text()
+    assert me_status(page, live_server.url, secret) == 401
+    assert problems == []
