@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"licite: configuration error: {exc}", file=sys.stderr)
         return 2
     if len(argv) == 1 or argv[1:] in (["-h"], ["--help"], ["help"]):
-        print(overview())
+        try:
+            print(overview(), flush=True)
+        except BrokenPipeError:
+            return _pipe_closed()
         return 0
     from django.core.management import execute_from_command_line
 
@@ -47,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         # An import stops in its transaction, which rolls back: nothing half-written stays.
         print("licite: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _pipe_closed()
     finally:
         # The program ends: its objects need no collecting. Left to the cyclic collector, the
         # interpreter's teardown scans all of Django's and polars' several times over (0.2 s
@@ -54,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         # 0.09 s). Exit handlers and the flushing of files still run.
         gc.freeze()
     return 0
+
+
+def _pipe_closed() -> int:
+    """`licite ... | head` read what it wanted and closed the pipe: no traceback for that. What is
+    left unwritten goes nowhere, so that the interpreter's exit does not fail on it too."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141  # as a shell reports a program ended by SIGPIPE
 
 
 def overview() -> str:

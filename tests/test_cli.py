@@ -10,7 +10,7 @@ import pytest
 from django.core.management import get_commands
 
 from licite.cli import DJANGO_COMMANDS
-from tests.conftest import ROOT, run_licite
+from tests.conftest import LICITE, ROOT, run_licite
 
 OWN_COMMANDS = sorted(name for name, app in get_commands().items() if app.startswith("licite"))
 
@@ -80,3 +80,22 @@ def test_a_command_leaves_its_objects_frozen_for_the_interpreter_s_teardown(tmp_
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert int(result.stdout.split()[-1]) > 10_000
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`licite --help | head -1`: the reader is gone before licite has written all it had."""
+    env = {**os.environ, "LICITE_HOME": str(tmp_path), "LICITE_DATABASE_URL": ""}
+    read, write = os.pipe()
+    os.close(read)  # nobody reads: the first write breaks the pipe
+    try:
+        licite = subprocess.run(
+            [*LICITE, "--help"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert "Traceback" not in licite.stderr.decode()
+    assert licite.returncode == 141

@@ -223,8 +223,7 @@ def _detail(rights: RightsRequest, user: Any) -> dict[str, Any]:
 
 
 def _entry(event: AuditEvent) -> dict[str, Any]:
-    with translation.override("en"):
-        label = str(ACTION_LABELS.get(event.action, event.action))
+    label = str(ACTION_LABELS.get(event.action, event.action))
     return {
         "at": event.at, "action": event.action, "label": label,
         "actor": event.actor_label, "via": event.via,
@@ -316,8 +315,7 @@ def list_requests(
     the days left; `overdue` or `due_soon` keep the open ones late or due within a week."""
     user = require(request, Perm.HANDLE_RIGHTS)
     if filters.overdue and filters.due_soon:
-        with translation.override("en"):
-            raise ValidationError({"due_soon": "choose overdue or due_soon, not both"})
+        raise ValidationError({"due_soon": "choose overdue or due_soon, not both"})
     due = "overdue" if filters.overdue else "due_soon" if filters.due_soon else ""
     today = timezone.localdate()
     queue = requests_in_queue(filters.state.value, filters.kind.value if filters.kind else "", due, today)
@@ -347,8 +345,7 @@ def read_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
 def move_request(request: HttpRequest, request_id: int, body: MoveIn) -> dict[str, Any]:
     """The deadline keeps running from receipt: licite never pauses it. A closed request is a 409."""
     user = require(request, Perm.HANDLE_RIGHTS)
-    with translation.override("en"):
-        data = _checked(MoveForm(body.dict()))
+    data = _checked(MoveForm(body.dict()))
     return _acted(user, request_id, lambda user, rights: do_move_request(user, rights, data["state"]))
 
 
@@ -362,8 +359,7 @@ def extend_request(request: HttpRequest, request_id: int, body: ExtendIn) -> dic
     """RULES G1 (art. 12.3): one or two more months, two in all, decided within the first month;
     the person is told the reason and the new date. Past the first month: 422 `extension_refused`."""
     user = require(request, Perm.HANDLE_RIGHTS)
-    with translation.override("en"):
-        data = _checked(ExtendForm(body.dict()))
+    data = _checked(ExtendForm(body.dict()))
     return _acted(
         user, request_id,
         lambda user, rights: do_extend_request(user, rights, data["months"], data["reason"]),
@@ -379,8 +375,7 @@ def extend_request(request: HttpRequest, request_id: int, body: ExtendIn) -> dic
 def refuse_request(request: HttpRequest, request_id: int, body: RefuseIn) -> dict[str, Any]:
     """RULES G1 (art. 12.4): the person is told the reason and their right to complain to the CNIL."""
     user = require(request, Perm.HANDLE_RIGHTS)
-    with translation.override("en"):
-        data = _checked(RefuseForm(body.dict()))
+    data = _checked(RefuseForm(body.dict()))
     return _acted(user, request_id, lambda user, rights: do_refuse_request(user, rights, data["reason"]))
 
 
@@ -399,8 +394,7 @@ def fulfil_request(request: HttpRequest, request_id: int, body: FulfilIn) -> dic
     rights = _get(request_id)
     changes = body.changes.dict(exclude_none=True) if body.changes else {}
     form = FulfilForm({**changes, "confirm": body.confirm}, kind=rights.kind)
-    with translation.override("en"):
-        _checked(form, {**{name: f"changes.{name}" for name in changes}, NON_FIELD_ERRORS: "changes"})
+    _checked(form, {**{name: f"changes.{name}" for name in changes}, NON_FIELD_ERRORS: "changes"})
     if rights.kind == RequestKind.RECTIFICATION:
         changes = form.changes()  # trimmed, the empty ones left out; other kinds' are refused
     return _acted(user, request_id, lambda user, rights: do_fulfil_request(user, rights, changes))

@@ -92,3 +92,10 @@ def test_calls_beyond_the_rate_are_refused_with_retry_after(api_as, settings):
         assert int(refused["Retry-After"]) >= 1
     finally:
         throttle.num_requests, throttle.duration = throttle.parse_rate(settings.LICITE_API_RATE)
+
+
+def test_an_unknown_api_path_answers_the_apis_json_error(api_as):
+    for method in ("get", "post"):
+        response = getattr(api_as("marketing"), method)("/api/nowhere")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"

@@ -111,3 +111,17 @@ def test_an_administrator_revokes_a_colleagues_token(live_server, page, problems
     assert "Révoqué" in page.locator(f"#any-token-{token.pk}").inner_text()
     assert me_status(page, live_server.url, secret) == 401
     assert problems == []
+
+
+def test_the_api_docs_render_from_the_apps_own_files_without_breaking_the_policy(live_server, page, problems):
+    """DESIGN: scripts served by the app itself, no CDN; the Content-Security-Policy holds."""
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(live_server.url) else outside.append(request.url),
+    )
+    page.goto(live_server.url + "/api/docs")
+    page.get_by_text("/api/prospects", exact=True).first.wait_for()
+    shoot(page, "api-docs")
+    assert outside == []
+    assert problems == []
