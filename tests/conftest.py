@@ -199,3 +199,16 @@ def import_file(path: str, *args: str, source: str = "Salon Industrie Lyon 2026"
     out = io.StringIO()
     call_command("import", path, "--source", source, "--json", *args, stdout=out)
     return json.loads(out.getvalue())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test fails on any console error, uncaught exception or CSP violation its pages
+    met and it did not excuse (tests/web/browser.py: the `problems` every page is watched by)."""
+    from tests.web.browser import Problems
+
+    result = yield
+    problems = getattr(item, "funcargs", {}).get("problems")
+    if isinstance(problems, Problems):
+        problems.check()
+    return result

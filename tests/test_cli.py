@@ -1,16 +1,19 @@
-"""`licite` wraps Django's commands: its help lists them, and each of its own has an example."""
+"""`licite` wraps Django's commands: its help lists them, each of its own has an example, and at a
+terminal it shows its own output, not the log lines of a service."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import get_commands
 
 from licite.cli import DJANGO_COMMANDS
-from tests.conftest import LICITE, ROOT, run_licite
+from tests.conftest import HEADER, LICITE, ROOT, run_licite
+from tests.prospects.test_import_interrupted import prepared
 
 OWN_COMMANDS = sorted(name for name, app in get_commands().items() if app.startswith("licite"))
 
@@ -99,3 +102,36 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
         os.close(write)
     assert "Traceback" not in licite.stderr.decode()
     assert licite.returncode == 141
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """A migrated home with the source "Salon" ready for a legitimate-interest import."""
+    return prepared(tmp_path_factory.mktemp("terminal"))
+
+
+def import_one(env: dict[str, str], folder: Path, email: str) -> subprocess.CompletedProcess[str]:
+    path = folder / f"{email.split('@')[0]}.csv"
+    path.write_text(f"{HEADER}Anne;Roux;{email};Acheteuse;Roux Industrie;;;France\n", encoding="utf-8")
+    done: subprocess.CompletedProcess[str] = run_licite("import", str(path), "--source", "Salon", env=env)
+    return done
+
+
+def test_a_clean_import_prints_its_report_and_nothing_on_standard_error(home, tmp_path):
+    done = import_one(home, tmp_path, "anne.roux@roux-industrie.example")
+    assert done.returncode == 0, done.stderr
+    assert "created" in done.stdout
+    assert done.stderr == ""
+
+
+def test_licite_log_level_debug_shows_a_command_s_log_at_the_terminal(home, tmp_path):
+    done = import_one({**home, "LICITE_LOG_LEVEL": "debug"}, tmp_path, "marc.roux@roux-industrie.example")
+    assert done.returncode == 0, done.stderr
+    assert " INFO licite.import import batch=" in done.stderr
+    assert "roux" not in done.stderr  # ids and counts only
+
+
+def test_the_worker_keeps_its_log_on_standard_error(home):
+    done = run_licite("worker", "--batch", env=home)
+    assert done.returncode == 0, done.stderr
+    assert " INFO django_tasks_db Starting worker" in done.stderr

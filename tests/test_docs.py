@@ -3,6 +3,7 @@ a working example in every command's --help."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 from pathlib import Path
@@ -142,6 +143,97 @@ def test_each_command_example_is_a_command_line_its_parser_accepts(name):
             command.create_parser("licite", name).parse_args(arguments)
         except CommandError as exc:
             pytest.fail(f"licite {name}: the example {shlex.join(arguments)!r} is refused: {exc}")
+
+
+def subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """Each subcommand of a parser, read from the parser itself (nested ones too), with its path."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, subparser in action.choices.items():
+                yield (*path, name), subparser
+                yield from subcommands(subparser, (*path, name))
+
+
+SUBCOMMANDS = [
+    pytest.param(name, path, id=" ".join((name, *path)))
+    for name in OWN_COMMANDS
+    for path, _ in subcommands(licite_command(name).create_parser("licite", name))
+]
+
+
+def subcommand_help(name: str, path: tuple[str, ...]) -> str:
+    found = dict(subcommands(licite_command(name).create_parser("licite", name)))
+    return str(found[path].format_help())
+
+
+def subcommand_example(name: str, path: tuple[str, ...]) -> str:
+    """The example that ends a subcommand's --help, or "" when it has none."""
+    help_text = subcommand_help(name, path)
+    return help_text.split("\nexample:\n  ", 1)[1].strip() if "\nexample:\n  " in help_text else ""
+
+
+@pytest.mark.parametrize(("name", "path"), SUBCOMMANDS)
+def test_each_subcommand_help_ends_with_an_example_of_that_subcommand(name, path):
+    prefix = shlex.join(["licite", name, *path])
+    example = subcommand_example(name, path)
+    assert example, f"{prefix} --help shows no example"
+    assert example.startswith(prefix + " ") or example == prefix, f"{prefix}: its example is {example!r}"
+
+
+@pytest.mark.parametrize(("name", "path"), SUBCOMMANDS)
+def test_each_subcommand_example_is_a_command_line_its_parser_accepts(name, path):
+    example = subcommand_example(name, path)
+    assert example, f"licite {name} {' '.join(path)} --help shows no example"
+    for part in example.split(";"):
+        arguments = shlex.split(part.split("|")[-1])[2:]
+        try:
+            licite_command(name).create_parser("licite", name).parse_args(arguments)
+        except CommandError as exc:
+            pytest.fail(f"licite {name}: the example {shlex.join(arguments)!r} is refused: {exc}")
+
+
+@pytest.mark.parametrize(("name", "path"), SUBCOMMANDS)
+def test_each_subcommand_help_says_what_it_does_above_its_options(name, path):
+    _usage, _, rest = subcommand_help(name, path).partition("\n\n")
+    assert not rest.startswith(("positional arguments:", "options:")), (
+        f"licite {name} {' '.join(path)}: no description"
+    )
+
+
+@pytest.mark.parametrize(("name", "path"), SUBCOMMANDS)
+def test_each_subcommand_usage_starts_with_its_own_command_line(name, path):
+    usage = subcommand_help(name, path).splitlines()[0]
+    assert usage.startswith(f"usage: {shlex.join(['licite', name, *path])} ["), usage
+
+
+# Arguments licite's commands inherit from Django's own: Django says what they are.
+DJANGO_ARGUMENTS = {("check", "args")}
+
+
+def arguments_without_help(name: str) -> list[str]:
+    parser = licite_command(name).create_parser("licite", name)
+    parsers = [((), parser), *subcommands(parser)]
+    return [
+        " ".join([name, *path, action.option_strings[0] if action.option_strings else action.dest])
+        for path, each in parsers
+        for action in each._actions
+        if not isinstance(action, argparse._SubParsersAction)
+        and action.help is None
+        and (name, action.dest) not in DJANGO_ARGUMENTS
+    ]
+
+
+@pytest.mark.parametrize("name", OWN_COMMANDS)
+def test_each_argument_of_a_command_and_its_subcommands_says_what_it_is(name):
+    assert arguments_without_help(name) == []
+
+
+def test_the_tour_shows_licite_help_as_it_is():
+    from licite.cli import overview
+
+    tour = (ROOT / "docs" / "tour.md").read_text(encoding="utf-8")
+    shown = tour.split("$ licite --help\n", 1)[1].split("```", 1)[0]
+    assert shown.rstrip("\n") == overview(), "docs/tour.md shows an old `licite --help`: paste the new one"
 
 
 def command_lines(text: str) -> list[str]:

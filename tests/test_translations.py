@@ -165,3 +165,25 @@ def test_a_campaign_says_who_created_it_in_french(french_admin):
     text = admin_text(client, f"/admin/campaigns/campaign/{campaign.pk}/change/")
     assert "Créé par" in text
     assert "Created by" not in text
+
+
+# --- French typography and wording -------------------------------------------------------------
+# The catalogue writes the apostrophe between letters as most of its entries did when it was made
+# consistent (482 straight, 114 typographic): "l'adresse", never the typographic one beside it.
+APOSTROPHE, OTHER_APOSTROPHE = "'", "\u2019"
+
+
+def test_every_french_string_writes_its_apostrophes_the_same_way():
+    text = PO.read_text(encoding="utf-8")
+    mixed = [msgstr for msgstr in po_entries(text).values() if re.search(rf"\w{OTHER_APOSTROPHE}\w", msgstr)]
+    assert mixed == [], f"write {APOSTROPHE!r} between letters"
+
+
+def test_the_backup_of_the_suppression_key_is_attested_in_french_never_confirmed():
+    """One act, one word: the staff attest ("attester") the key's backup (RULES F4); "confirmer" is
+    what a person does with the link of a rights request or a consent."""
+    entries = po_entries(PO.read_text(encoding="utf-8"))
+    said = {msgid: msgstr for msgid, msgstr in entries.items()
+            if "acknowledg" in msgid.lower() and "key acknowledge" not in msgid}  # fmt: skip
+    assert len(said) >= 6
+    assert [msgstr for msgstr in said.values() if "attest" not in msgstr.lower()] == []

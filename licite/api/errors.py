@@ -52,10 +52,12 @@ class ApiError(Exception):
         *,
         rule: str | None = None,
         errors: list[dict[str, str]] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.rule, self.errors = rule, errors or []
+        self.retry_after = retry_after  # seconds, for a failure that passes (503)
 
 
 def invalid(field: str, message: str) -> ApiError:
@@ -97,6 +99,8 @@ def install(api: NinjaAPI) -> None:
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
         body = {"code": exc.code, "message": exc.message, "rule": exc.rule, "errors": exc.errors}
         response = answer(request, exc.status, body)
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
         return response
 
     @api.exception_handler(NinjaValidationError)

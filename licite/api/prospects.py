@@ -21,7 +21,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from licite.api.auth import require
-from licite.api.errors import ERRORS, ApiError, invalid, not_found
+from licite.api.errors import ERRORS, ApiError, Error, invalid, not_found
 from licite.api.paging import PageQuery, keyset
 from licite.audit.actions import record
 from licite.core.emails import InvalidEmail
@@ -29,6 +29,7 @@ from licite.core.permissions import Perm
 from licite.prospects.models import Audience, LegalBasis, Prospect, ProspectStatus, Provenance, Source
 from licite.prospects.push import PUSH_FIELDS, PushRefused, do_push_prospect
 from licite.prospects.search import ProspectFilters, matching, whole_address
+from licite.prospects.staging import StagingFailed
 from licite.rights.actions import RightsError, do_erase, do_restrict_prospect
 from licite.web.paging import PAGE_KEY_MAX
 
@@ -36,6 +37,7 @@ router = Router(tags=["prospects"])
 
 
 TEXT = 1000  # longer than any kept field: the gate cuts a longer value and says so
+STAGING_RETRY_SECONDS = 60  # a full disk or a missing TMPDIR is for someone to fix: not at once
 
 
 # --- push ----------------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ class PushOut(Schema):
 
 @router.post(
     "",
-    response={200: PushOut, 201: PushOut, **ERRORS},
+    response={200: PushOut, 201: PushOut, 503: Error, **ERRORS},
     url_name="prospects_push",
     summary="Push one prospect through the gate of a file import",
 )
@@ -99,7 +101,9 @@ def push(request: HttpRequest, body: PushIn) -> Status[dict[str, Any]]:
     of the same row from the same source would: classification, minimization, legal basis,
     suppression list, the source's lawfulness, retention (RULES A-C, F1, F4). A record the gate
     refuses answers 422 with a stable `code` (refused, suppressed, expired, source_refused), the
-    `rule` and the field at fault, and stores nothing."""
+    `rule` and the field at fault, and stores nothing. A record the server cannot stage (its disk
+    full, its temporary folder gone) answers 503 `staging_failed` with Retry-After, and stores
+    nothing: the record was not at fault, send it again later."""
     user = require(request, Perm.IMPORT)
     source = Source.objects.filter(name=body.source).first()
     if source is None:
@@ -112,6 +116,8 @@ def push(request: HttpRequest, body: PushIn) -> Status[dict[str, Any]]:
     except PushRefused as exc:
         errors = [{"field": exc.field, "message": exc.reason}]
         raise ApiError(422, exc.code, exc.reason, rule=exc.rule or None, errors=errors) from None
+    except StagingFailed as exc:  # the machine's fault (a full disk, TMPDIR gone), not the record's
+        raise ApiError(503, "staging_failed", str(exc), retry_after=STAGING_RETRY_SECONDS) from None
     prospect = pushed.prospect
     answer = {
         "id": prospect.pk, "outcome": pushed.outcome, "dry_run": pushed.dry_run,

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
@@ -261,13 +261,13 @@ def _refused(exc: RightsError) -> ApiError:
 
 
 def _acted(user: Any, request_id: int, act: Any) -> dict[str, Any]:
-    """One step on a request, in English, its refusal as an ApiError; the request as it is after."""
+    """One step on a request, its refusal as an ApiError (in English, as every API answer: see
+    licite.api.middleware); the request as it is after."""
     rights = _get(request_id)
-    with translation.override("en"):
-        try:
-            act(user, rights)
-        except RightsError as exc:
-            raise _refused(exc) from None
+    try:
+        act(user, rights)
+    except RightsError as exc:
+        raise _refused(exc) from None
     return _detail(_get(request_id), user)
 
 
@@ -285,20 +285,19 @@ def create_request(request: HttpRequest, body: ReceiveIn) -> Status[dict[str, An
     after receipt (31 January: the last day of February), `due_on` in the answer. Identity is how
     it was checked, in words, never a document."""
     user = require(request, Perm.HANDLE_RIGHTS)
-    with translation.override("en"):
-        data = _checked(ReceiveRequestForm({**body.dict(), "received_on": body.received_on or ""}))
-        received_at = None
-        if data["received_on"]:
-            received_at = timezone.make_aware(datetime.combine(data["received_on"], time(12)))
-        try:
-            rights = do_receive_request(
-                user, data["email"], data["kind"], data["channel"], note=data["note"],
-                identity_check=data["identity_check"], language=data["language"], received_at=received_at,
-            )  # fmt: skip
-        except InvalidEmail as exc:
-            raise ValidationError({"email": refusal(exc)}) from None
-        except RightsError as exc:
-            raise _refused(exc) from None
+    data = _checked(ReceiveRequestForm({**body.dict(), "received_on": body.received_on or ""}))
+    received_at = None
+    if data["received_on"]:
+        received_at = timezone.make_aware(datetime.combine(data["received_on"], time(12)))
+    try:
+        rights = do_receive_request(
+            user, data["email"], data["kind"], data["channel"], note=data["note"],
+            identity_check=data["identity_check"], language=data["language"], received_at=received_at,
+        )  # fmt: skip
+    except InvalidEmail as exc:
+        raise ValidationError({"email": refusal(exc)}) from None
+    except RightsError as exc:
+        raise _refused(exc) from None
     return Status(201, _detail(_get(rights.pk), user))  # read back: its times as stored, in UTC
 
 

@@ -284,7 +284,7 @@ def create_source(request: HttpRequest, body: SourceIn) -> Status[dict[str, Any]
     if not form.is_valid():
         raise form_invalid(form)
     values = {name: value for name, value in form.cleaned_data.items() if name != "name"}
-    change = do_save_source(user, form.cleaned_data["name"], **values)
+    change = do_save_source(user, form.cleaned_data["name"], new=True, **values)
     return Status(201, {**_source(change.source), "warnings": list(change.warnings)})
 
 

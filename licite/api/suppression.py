@@ -19,7 +19,7 @@ from pydantic import Field
 from licite.api.auth import require
 from licite.api.errors import ERRORS, invalid
 from licite.core.emails import InvalidEmail
-from licite.core.permissions import Perm
+from licite.core.permissions import Perm, perm_to_suppress
 from licite.rights.actions import do_check_suppression, do_suppress, key_hash
 from licite.rights.models import SuppressionReason
 
@@ -102,10 +102,13 @@ def add(request: HttpRequest, payload: SuppressIn) -> Status[dict[str, Any]]:
     """RULES G3, G4, E3, F3: an objection by phone, letter or a CRM, honoured at once and for good,
     through the same action as `licite suppress add`: the keyed hash goes on the list, the
     person's prospect records are erased, their queued messages cancelled, and no import brings
-    them back. 201 when added, 200 when the address was already on the list."""
-    user = require(request, Perm.VIEW_PROSPECTS)
+    them back. 201 when added, 200 when the address was already on the list. Any role that
+    prospects may record one (RULES G3, F5, as on a prospect's page and with `licite suppress
+    add`); the reason `erasure`, an Art. 17 request, needs the permission to handle rights."""
+    require(request, Perm.RECORD_OBJECTION)
     if payload.reason not in SuppressionReason.values:
         raise invalid("reason", f"unknown reason {payload.reason!r}: one of {REASONS}")
+    user = require(request, perm_to_suppress(payload.reason))
     _valid(payload.email, "email")
     result = do_suppress(user, payload.email, payload.reason, channel="api")
     body = {

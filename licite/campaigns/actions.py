@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -159,9 +160,19 @@ def _excluded_title(title: str, reason: Exclusion, facts: CampaignFacts) -> Excl
 
 @transaction.atomic
 def do_create_campaign(actor: Any, **fields: Any) -> Campaign:
+    """A draft campaign, checked by the model; a name already taken is a ValidationError on `name`,
+    even when another request took it between the check and the insert (PostgreSQL: the unique
+    constraint refuses ours; the savepoint keeps the transaction usable), never a 500."""
     campaign = Campaign(**fields, created_by=actor if getattr(actor, "pk", None) else None)
     campaign.full_clean()
-    campaign.save()
+    try:
+        with transaction.atomic():
+            campaign.save()
+    except IntegrityError:
+        if Campaign.objects.filter(name=campaign.name).exists():
+            # The very error of a name found taken by the check: the forms put it on `name`.
+            raise ValidationError({"name": campaign.unique_error_message(Campaign, ("name",))}) from None
+        raise
     record(actor, "campaign.created", campaign, audience=campaign.audience, functions=len(campaign.functions))
     return campaign
 

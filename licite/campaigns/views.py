@@ -28,14 +28,29 @@ SAFE_OR_POST = ["GET", "HEAD", "POST"]
 def _page(
     request: HttpRequest, template: str, message: OutboundMessage | None, status: int = 200, **context: object
 ) -> HttpResponse:
-    language = message.language if message else translation.get_language_from_request(request)
+    language = _language(request, message)
     with translation.override(language):
         return render(
             request,
             f"campaigns/public/{template}.html",
-            {"organisation": Organisation.current(), "message": message, **context},
+            {"organisation": Organisation.current(), "message": message, "other": _OTHER[language]} | context,
             status=status,
         )
+
+
+_OTHER = {"fr": "en", "en": "fr"}
+
+
+def _language(request: HttpRequest, message: OutboundMessage | None) -> str:
+    """RULES D4: the language the person switched to on the page (`?lang=`, which the page's
+    forms keep: they post to the page's own address), else the message's, else the browser's."""
+    asked = request.GET.get("lang")
+    if asked in _OTHER:
+        return str(asked)
+    if message is not None and message.language in _OTHER:
+        return message.language
+    language = translation.get_language_from_request(request)
+    return language if language in _OTHER else "fr"
 
 
 def _unknown(request: HttpRequest) -> HttpResponse:

@@ -20,6 +20,7 @@ class Perm(StrEnum):
     CREATE_CAMPAIGNS = "create_campaigns"
     SEND_CAMPAIGNS = "send_campaigns"
     HANDLE_RIGHTS = "handle_rights"
+    RECORD_OBJECTION = "record_objection"
     READ_AUDIT = "read_audit"
     EDIT_REGISTER = "edit_register"
     MANAGE_USERS = "manage_users"
@@ -34,6 +35,8 @@ MATRIX: Mapping[str, frozenset[Perm]] = MappingProxyType(
         # The DPO sees everything but sends nothing by default (issue 22): no campaign of their own;
         # managing the team's accounts is the administrator's job.
         "dpo": EVERYTHING - {Perm.CREATE_CAMPAIGNS, Perm.SEND_CAMPAIGNS, Perm.MANAGE_USERS},
+        # RULES G3: every role that prospects may record an objection received by phone, letter
+        # or a CRM: honouring an objection must never be harder than receiving one.
         "marketing": frozenset(
             {
                 Perm.VIEW_PROSPECTS,
@@ -43,6 +46,7 @@ MATRIX: Mapping[str, frozenset[Perm]] = MappingProxyType(
                 Perm.DECLARE_SOURCES,
                 Perm.CREATE_CAMPAIGNS,
                 Perm.SEND_CAMPAIGNS,
+                Perm.RECORD_OBJECTION,
             }
         ),
         # Export is its own permission: sales work the prospects in licite, the file stays inside.
@@ -53,10 +57,13 @@ MATRIX: Mapping[str, frozenset[Perm]] = MappingProxyType(
                 Perm.IMPORT,
                 Perm.CREATE_CAMPAIGNS,
                 Perm.SEND_CAMPAIGNS,
+                Perm.RECORD_OBJECTION,
             }
         ),
         # Communication writes campaigns; marketing or sales, who answer for the prospecting, send.
-        "communication": frozenset({Perm.VIEW_PROSPECTS, Perm.VIEW_PROSPECT_DETAIL, Perm.CREATE_CAMPAIGNS}),
+        "communication": frozenset(
+            {Perm.VIEW_PROSPECTS, Perm.VIEW_PROSPECT_DETAIL, Perm.CREATE_CAMPAIGNS, Perm.RECORD_OBJECTION}
+        ),
         # HR, finance and other staff see no prospect data at all.
         "other": frozenset(),
     }
@@ -71,3 +78,11 @@ def perms_of(role: str) -> frozenset[Perm]:
 def allowed(role: str, perm: Perm) -> bool:
     """RULES F5: whether the matrix lets this role do this."""
     return perm in perms_of(role)
+
+
+def perm_to_suppress(reason: str) -> Perm:
+    """RULES G3, G4, F5: what putting an address on the suppression list for `reason` needs, the
+    same on a page, through the API and on the command line. An objection, a consent withdrawn,
+    a bounce or a complaint received by another channel is recorded by whoever received it; an
+    erasure request (GDPR art. 17) is a rights request, handled by who handles those."""
+    return Perm.HANDLE_RIGHTS if reason == "erasure" else Perm.RECORD_OBJECTION

@@ -358,6 +358,28 @@ class PlatformRefusal:
         """The sanction to name: KASPR, for the platforms that only a person may read."""
         return KASPR if self.found.tool is not None or self.manual_only else ""
 
+    @property
+    def code(self) -> str:
+        """Which of the three refusals this is, so that a page can say it in the reader's language."""
+        if self.found.tool is not None:
+            return "copying_tool"
+        return "manual_only" if self.manual_only else "methods_only"
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The values of the refusal's sentence, as `__str__` writes them."""
+        return {
+            "source": repr(self.source),
+            "platform": self.found.platform.name,
+            "tool": self.found.tool.name if self.found.tool else "",
+            "by": self.found.by,
+            "method": self.method,
+            "manual": MANUAL,
+            "allowed": self.allowed,
+            "clause": self.found.platform.terms_reference,
+            "decision": self.decision,
+        }
+
     def __str__(self) -> str:
         platform, by = self.found.platform, self.found.by
         decision = f"; {self.decision}" if self.decision else ""
@@ -400,7 +422,7 @@ class SourceDecision:
     reasons: tuple[str, ...]
     hint: str = ""
     # Each reason's stable code and values, in the order of `reasons`, so that a page can say it
-    # in the reader's language ("" for a reason worded here only: a platform's terms).
+    # in the reader's language (licite.lib.refusals.SOURCE_REFUSALS).
     codes: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
@@ -413,7 +435,7 @@ def may_collect_from(source: SourceFacts, *, legitimate_interest: bool) -> Sourc
     refusal = platform_refusal(source.name, source.url, source.method, source.notes)
     if refusal is not None:
         reasons.append(str(refusal))
-        codes.append(("", {}))
+        codes.append((refusal.code, refusal.params))
     # RULES B4: terms that forbid automated extraction cannot feed an automated collection.
     elif source.method == "automated" and source.extraction_allowed == "no":
         clause = source.terms_reference or "the source's terms"

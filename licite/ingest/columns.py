@@ -21,6 +21,8 @@ from licite.ingest.errors import MappingError, column_letter, safe_value
 __all__ = [
     "DROP",
     "FIELDS",
+    "MOBILE_WARNING",
+    "NO_EMAIL_COLUMN",
     "ColumnMapping",
     "map_headers",
     "normalize_header",
@@ -45,8 +47,11 @@ FIELDS = (
 DROP = "drop"
 """The `--map` target that drops a column."""
 
-_MOBILE_WARNING = (
-    "column '{header}' is mapped to phone, but a mobile number is often personal: "
+NO_EMAIL_COLUMN = "no email column found; the headers are: %(headers)s. Name it with --map COLUMN=email"
+"""Why a file without an email column cannot be imported (licite.prospects.importing)."""
+
+MOBILE_WARNING = (
+    "column '%(header)s' is mapped to phone, but a mobile number is often personal: "
     "keep it only if it is a professional line"
 )
 
@@ -90,7 +95,7 @@ _NAMES: dict[str, list[tuple[int, str | None, list[str]]]] = {
                    "Tél pro", "Téléphone fixe", "Tél fixe", "Numéro de téléphone",
                    "Business phone", "Work phone", "Office phone", "Ligne directe"]),
         (1, None, ["Standard", "Téléphone standard"]),
-        (1, _MOBILE_WARNING, ["Mobile", "Portable", "Téléphone mobile", "Téléphone portable",
+        (1, MOBILE_WARNING, ["Mobile", "Portable", "Téléphone mobile", "Téléphone portable",
                               "Tél mobile", "Tél portable", "Mobile phone", "Cell", "Cell phone",
                               "GSM"]),
     ],
@@ -227,7 +232,7 @@ def map_headers(
     for field_name, index, warning in _automatic(headers, chosen, taken, file):
         field_index[field_name] = index
         if warning:
-            warnings.append(warning.format(header=headers[index]))
+            warnings.append(warning % {"header": headers[index]})
     if "full_name" not in taken and ("first_name" in field_index or "last_name" in field_index):
         # A full name is only a fallback for files without separate name columns.
         field_index.pop("full_name", None)

@@ -41,6 +41,8 @@ class LiciteCommand(BaseCommand):
     """
 
     example: str = ""
+    # The example that ends each subcommand's --help, by subcommand: `{"add": "licite sources add ..."}`.
+    examples: Mapping[str, str] = {}
     # The way in its audit entries name (RULES H): the worker command says "worker".
     audit_via: str = CLI
     # RULES F5: what the user `--as` names must be allowed: a Perm, or a Perm by subcommand.
@@ -93,6 +95,7 @@ class LiciteCommand(BaseCommand):
         kwargs.setdefault("formatter_class", _HelpFormatter)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         _add_as_option(parser)
+        _describe_subcommands(parser, self.examples)
         return parser
 
 
@@ -111,6 +114,23 @@ def _add_as_option(parser: argparse.ArgumentParser) -> None:
                 # SUPPRESS: absent from a subcommand, it leaves the command's value as it was.
                 subparser.add_argument("--as", dest="as_user", metavar="USER", default=argparse.SUPPRESS,
                                        help=AS_HELP)  # fmt: skip
+
+
+def _describe_subcommands(parser: argparse.ArgumentParser, examples: Mapping[str, str]) -> None:
+    """Each subcommand's --help as the command's: its one-line help on top, its example at the end.
+
+    argparse shows a subcommand's help only in the list of its command's --help, and passes it
+    neither the formatter (which keeps the example's line as written) nor an epilog."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        for name, subparser in action.choices.items():
+            subparser.formatter_class = _HelpFormatter
+            if subparser.description is None:
+                subparser.description = helps.get(name)
+            if name in examples:
+                subparser.epilog = f"example:\n  {examples[name]}"
 
 
 def _named_user(username: str) -> Any:

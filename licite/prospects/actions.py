@@ -7,12 +7,22 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from licite.audit.actions import record
 from licite.core.sources import SourceFacts, balancing_concerns, platform_for
-from licite.prospects.models import BalancingTest, Conclusion, LegalBasis, Source, review_date_after
+from licite.lib.refusals import quoted, terms_text
+from licite.prospects.models import (
+    BalancingTest,
+    Conclusion,
+    ExtractionAllowed,
+    LegalBasis,
+    Source,
+    review_date_after,
+)
 
 if TYPE_CHECKING:
     from licite.register.models import ProcessingActivity
@@ -28,12 +38,16 @@ class SourceChange:
 
 
 @transaction.atomic
-def do_save_source(actor: Any, name: str, **values: Any) -> SourceChange:
+def do_save_source(actor: Any, name: str, *, new: bool = False, **values: Any) -> SourceChange:
     """Create or update a source; a known platform's terms override a laxer declaration.
 
     RULES B4: a method the platform's terms refuse (the model's clean) is a ValidationError.
+    `new` (a declaration, on a page or through the API): a name already declared is a
+    ValidationError on `name`, even one declared by another request since the form's check.
     """
     source = Source.objects.select_for_update().filter(name=name).first()
+    if new and source is not None:
+        raise _name_taken()
     created = source is None
     source = source or Source(name=name)
     for field, value in values.items():
@@ -42,8 +56,12 @@ def do_save_source(actor: Any, name: str, **values: Any) -> SourceChange:
         if value is not None:
             setattr(source, field, value)
     warnings = _apply_platform_terms(source)
-    source.full_clean()
-    source.save()
+    # A new name is checked by the insert itself, under the unique constraint (_save_new_name).
+    source.full_clean(validate_unique=not created)
+    if created:
+        _save_new_name(source)
+    else:
+        source.save()
     record(
         actor,
         "source.created" if created else "source.updated",
@@ -51,6 +69,24 @@ def do_save_source(actor: Any, name: str, **values: Any) -> SourceChange:
         fields=sorted(k for k, v in values.items() if v is not None),
     )
     return SourceChange(source, created, warnings)
+
+
+def _name_taken() -> ValidationError:
+    return ValidationError({"name": _("A source with this name is already declared.")})
+
+
+def _save_new_name(source: Source) -> None:
+    """Insert a new source. Another request may insert the same name between the check above and
+    this insert (PostgreSQL: `select_for_update` locks no row that does not exist yet): its unique
+    constraint then refuses ours, and the caller gets the error of a name already declared, not
+    a 500. The savepoint keeps the transaction usable after the refusal (PostgreSQL aborts it)."""
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError:
+        if Source.objects.filter(name=source.name).exists():
+            raise _name_taken() from None
+        raise
 
 
 def _apply_platform_terms(source: Source) -> tuple[str, ...]:
@@ -63,12 +99,28 @@ def _apply_platform_terms(source: Source) -> tuple[str, ...]:
     # "unknown" the user recorded, which may rest on what they know of this very collection.
     if platform.extraction_allowed == "no" and source.extraction_allowed != "no":
         warnings.append(
-            f"{platform.name}'s terms say extraction allowed: {platform.extraction_allowed} "
-            f"({platform.terms_reference}); recorded as such, not as {source.extraction_allowed!r}"
+            _(
+                "%(platform)s's terms say extraction allowed: %(allowed)s (%(terms)s); recorded as such, "
+                "not as %(declared)s"
+            )
+            % {
+                "platform": platform.name,
+                "allowed": _extraction(platform.extraction_allowed, quote=False),
+                "terms": terms_text(platform.terms_reference),
+                "declared": _extraction(str(source.extraction_allowed)),
+            }
         )
         source.extraction_allowed = platform.extraction_allowed
     source.terms_reference = source.terms_reference or platform.terms_reference
     return tuple(warnings)
+
+
+def _extraction(code: str, *, quote: bool = True) -> str:
+    """An answer to "terms allow extraction?": the code `--extraction-allowed` takes where the
+    command line and the API run (English), its label, quoted, in the pages of other languages."""
+    if (get_language() or "en").startswith("en"):
+        return repr(code) if quote else code
+    return quoted(ExtractionAllowed(code).label)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from licite.audit.actions import record
 from licite.campaigns.models import ContactEvent
 from licite.core.csvsafe import neutralize
 from licite.core.sources import balancing_concerns
+from licite.lib.refusals import terms_text
 from licite.prospects.actions import SOURCE_FIELDS, do_save_source
 from licite.prospects.models import BalancingTest, ImportBatch, Prospect, Provenance, Source
 from licite.rights.actions import do_erase
@@ -33,7 +34,7 @@ class SourceAdmin(AuditedAdmin):
         writes the audit entry, with the names of the fields it was given."""
         names = form.changed_data if change else SOURCE_FIELDS
         values = {name: form.cleaned_data[name] for name in names if name in SOURCE_FIELDS}
-        saved = do_save_source(request.user, obj.name, **values)
+        saved = do_save_source(request.user, obj.name, new=not change, **values)
         for name in (*SOURCE_FIELDS, "pk", "created_at", "updated_at"):
             setattr(obj, name, getattr(saved.source, name))
         obj._state.adding = False
@@ -42,9 +43,8 @@ class SourceAdmin(AuditedAdmin):
                 "The platform's own terms were applied: extraction recorded as “%(value)s” (%(terms)s)."
             )
             value = saved.source.get_extraction_allowed_display()
-            self.message_user(
-                request, message % {"value": value, "terms": saved.source.terms_reference}, messages.WARNING
-            )
+            terms = terms_text(saved.source.terms_reference)  # a known platform's, in the reader's language
+            self.message_user(request, message % {"value": value, "terms": terms}, messages.WARNING)
 
 
 @admin.register(BalancingTest)

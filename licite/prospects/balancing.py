@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from licite.audit.actions import record
 from licite.core.sources import TERMS_FORBID_EXTRACTION, TERMS_NOT_CHECKED, concern_code
 from licite.lib.documents import Bullets, Document, Fields, Notice, Paragraph, Section, render
+from licite.lib.refusals import terms_text
 from licite.prospects.models import BalancingTest, LegalBasis, Provenance, Source
 
 
@@ -29,7 +30,7 @@ def test_parts(test: BalancingTest) -> tuple[tuple[str, str], ...]:
         (_("Legitimate interest pursued"), test.interest),
         (_("Necessity"), test.necessity or "-"),
         (_("Reasonable expectations of the persons"), test.expectations),
-        (_("Source's terms"), test.source.terms_reference or "-"),
+        (_("Source's terms"), terms_text(test.source.terms_reference) or "-"),
         (_("Safeguards"), test.safeguards),
         (_("Conclusion"), str(test.get_conclusion_display())),
         (_("Reasoning of the conclusion"), test.conclusion_text or "-"),
@@ -47,7 +48,7 @@ def concern_texts(test: BalancingTest) -> tuple[str, ...]:
     for stored in test.concerns:
         code = concern_code(stored)
         if code == TERMS_FORBID_EXTRACTION:
-            clause = test.source.terms_reference or _("its terms")
+            clause = terms_text(test.source.terms_reference) or _("its terms")
             texts.append(_(
                 "the source's terms forbid extraction (%(clause)s): this weighs against the legitimate "
                 "interest; the persons do not expect their data to be reused for prospecting"

@@ -27,7 +27,7 @@ from licite.prospects.search import NoticeState, ProspectFilters, SearchIn, matc
 from licite.register.models import ProcessingActivity
 from licite.rights.actions import key_hash
 from licite.rights.models import RequestChannel, SuppressionReason
-from licite.web.forms import PageKeyField
+from licite.web.forms import PageKeyField, QuickSelect, QuickTextInput
 
 ANY = [("", _("All"))]
 
@@ -36,16 +36,26 @@ class ProspectFilterForm(forms.Form):
     """The list's search and filters. Every one of them keeps the list's query an index walk of
     the primary key that stops after one page of matches: no condition starts with a wildcard."""
 
-    q = forms.CharField(label=_("Search"), max_length=254, required=False)
-    field = forms.ChoiceField(label=_("in"), choices=SearchIn.CHOICES, required=False)
+    q = forms.CharField(label=_("Search"), max_length=254, required=False, widget=QuickTextInput)
+    field = forms.ChoiceField(label=_("in"), choices=SearchIn.CHOICES, required=False, widget=QuickSelect)
     source = forms.ModelChoiceField(
-        label=_("Source"), queryset=Source.objects.order_by("name"), required=False, empty_label=_("All")
+        label=_("Source"),
+        queryset=Source.objects.order_by("name"),
+        required=False,
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
-    basis = forms.ChoiceField(label=_("Legal basis"), choices=ANY + LegalBasis.choices, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=ANY + ProspectStatus.choices, required=False)
-    audience = forms.ChoiceField(label=_("Audience"), choices=ANY + Audience.choices, required=False)
+    basis = forms.ChoiceField(
+        label=_("Legal basis"), choices=ANY + LegalBasis.choices, required=False, widget=QuickSelect
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ANY + ProspectStatus.choices, required=False, widget=QuickSelect
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience"), choices=ANY + Audience.choices, required=False, widget=QuickSelect
+    )
     notice = forms.ChoiceField(
-        label=_("Art. 14 notice"), choices=ANY + list(NoticeState.CHOICES), required=False
+        label=_("Art. 14 notice"), choices=ANY + list(NoticeState.CHOICES), required=False, widget=QuickSelect
     )
     after = PageKeyField()
     before = PageKeyField()

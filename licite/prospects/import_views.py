@@ -20,7 +20,7 @@ from licite.core.permissions import Perm
 from licite.ingest.columns import ColumnMapping, map_headers
 from licite.ingest.errors import IngestError, MappingError
 from licite.ingest.reader import open_table
-from licite.lib.refusals import refusal, rejection_reason
+from licite.lib.refusals import column_label, refusal, rejection_reason, report_warning
 from licite.prospects import uploads
 from licite.prospects.forms import ImportUploadForm, MappingForm, column_key, mapping_choices
 from licite.prospects.importing import ImportReport
@@ -57,12 +57,18 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def labelled(report: dict[str, Any]) -> dict[str, Any]:
-    """The report's codes (email kinds, legal bases, fields) as the reader's words."""
+    """The report's codes (email kinds, legal bases, fields), columns and warnings as the reader's
+    words; the report kept with its batch stays in English, as `licite import` prints it."""
     kinds, bases, fields = dict(EmailKind.choices), dict(LegalBasis.choices), dict(mapping_choices())
     return {
         "kinds": [(kinds.get(code, code), count) for code, count in report.get("by_email_kind", {}).items()],
         "bases": [(bases.get(code, code), count) for code, count in report.get("by_legal_basis", {}).items()],
         "kept": [(fields.get(code, code), header) for code, header in report.get("columns", {}).items()],
+        "dropped": [
+            (column_label(item["column"]), item["values"]) for item in report.get("dropped_columns", [])
+        ],
+        "warnings": [report_warning(warning) for warning in report.get("warnings", [])],
+        "already_imported": report_warning(report.get("already_imported", "")),
     }
 
 
@@ -222,7 +228,11 @@ def _checked(check: dict[str, Any]) -> dict[str, Any]:
 def _rejections(report: ImportReport) -> list[dict[str, Any]]:
     """The first rejected rows, each reason in the reader's language (only those shown)."""
     shown = report.rejections[:REJECTIONS_SHOWN]  # the worker kept as many (REJECTIONS_KEPT)
-    return [{**row, "reason": rejection_reason(row["reason"])} for row in shown]
+    fields = dict(mapping_choices())
+    return [
+        {**row, "column": fields.get(row["column"], row["column"]), "reason": rejection_reason(row["reason"])}
+        for row in shown
+    ]
 
 
 @require_POST
@@ -271,13 +281,13 @@ def progress(request: HttpRequest, token: str) -> HttpResponse:
         pending = uploads.load(token) or pending
     if pending.state == State.DONE and pending.batch is not None:
         if pending.error:  # the same file from the same source: nothing to do
-            messages.info(request, pending.error)
+            messages.info(request, report_warning(pending.error))
         return redirect("import_detail", pk=pending.batch)
     running = pending.state in (State.QUEUED, State.RUNNING)
     error = (
         _("its worker was stopped (killed or restarted).")
         if pending.error == WORKER_STOPPED
-        else pending.error
+        else pending.said.get((get_language() or "en")[:2]) or pending.error
     )
     return render(
         request,

@@ -36,7 +36,7 @@ from licite.core import clocks
 from licite.core.basis import BASIS_BY_KIND
 from licite.core.gate import GateNotes, Rejected, RowGate
 from licite.core.sources import SourceDecision, may_collect_from
-from licite.ingest.columns import ColumnMapping, map_headers
+from licite.ingest.columns import NO_EMAIL_COLUMN, ColumnMapping, map_headers
 from licite.ingest.errors import IngestError, safe_value
 from licite.ingest.framegate import FrameGate
 from licite.ingest.frames import read_frame
@@ -50,6 +50,7 @@ from licite.lib.bulkload import (
     written_back_early,
     written_once,
 )
+from licite.lib.refusals import IMPORT_WARNINGS
 from licite.prospects.actions import source_facts
 from licite.prospects.models import ImportBatch, Prospect, Source
 from licite.prospects.staging import Staging, StagingFailed, staging_table
@@ -175,11 +176,10 @@ def run_import(request: ImportRequest, progress: Callable[[int], None] | None = 
         digest = hashing.result()
     previous = _imported_before(source, digest) if request.once_per_file else None
     if previous is not None:
-        report.already_imported = (
-            f"this file was already imported from this source on "
-            f"{timezone.localtime(previous.started_at):%Y-%m-%d %H:%M} "
-            f"(batch {previous.pk}): nothing to do"
-        )
+        report.already_imported = IMPORT_WARNINGS["already_imported"] % {
+            "when": f"{timezone.localtime(previous.started_at):%Y-%m-%d %H:%M}",
+            "batch": previous.pk,
+        }
         report.batch = previous.pk
         return report
     alone = _alone(request, opened)
@@ -274,10 +274,8 @@ def _open(request: ImportRequest) -> _Opened:
     table = open_table(request.path, chunk_rows=request.chunk_rows)
     mapping = map_headers(table.headers, request.overrides, file=table.name)
     if "email" not in mapping.field_index:
-        raise IngestError(
-            "no email column found; the headers are: " + ", ".join(repr(h) for h in table.headers)
-            + ". Name it with --map COLUMN=email", file=table.name,
-        )  # fmt: skip
+        headers = ", ".join(repr(header) for header in table.headers)
+        raise IngestError(NO_EMAIL_COLUMN, params={"headers": headers}, file=table.name)
     return _Opened(table, mapping, read_frame(table), started)
 
 
@@ -311,9 +309,7 @@ def _import(
     if "phone" in field_index and not keep_phone:
         # RULES B6: a phone is kept only when the processing activity declares it.
         dropped.append((field_index.pop("phone"), mapping.headers[mapping.field_index["phone"]]))
-        report.warnings.append(
-            "phone numbers dropped: no processing activity declares a professional phone (RULES B6)"
-        )
+        report.warnings.append(IMPORT_WARNINGS["phone_dropped"])
     report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
     report.columns = {name: mapping.headers[index] for name, index in field_index.items()}
     report.warnings.extend(mapping.warnings)
@@ -353,14 +349,14 @@ def _import(
     _gate_warnings(notes, report)
     if expired:
         report.warnings.append(
-            f"these records were collected on {timezone.localtime(collected_at):%Y-%m-%d}: their retention "
-            f"ended on {timezone.localtime(clocks.retain_until(collected_at)):%Y-%m-%d} (RULES F1), "
-            "so none was kept"
+            IMPORT_WARNINGS["expired"]
+            % {
+                "collected": f"{timezone.localtime(collected_at):%Y-%m-%d}",
+                "ended": f"{timezone.localtime(clocks.retain_until(collected_at)):%Y-%m-%d}",
+            }
         )
     elif collected_at < now and clocks.notice_due_at(collected_at) < now:
-        report.warnings.append(
-            "these records were collected more than a month ago: their Art. 14 notice is overdue (RULES D2)"
-        )
+        report.warnings.append(IMPORT_WARNINGS["notice_overdue"])
     batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
     batch.report = {k: v for k, v in report.as_dict().items() if k != "rejections"}
     batch.save(update_fields=["status", "finished_at", "report"])
@@ -474,19 +470,17 @@ def _workers(request: ImportRequest) -> int:
 
 
 def _gate_warnings(notes: GateNotes, report: ImportReport) -> None:
-    if notes.truncated:
-        report.warnings.append(f"{notes.truncated} values were longer than their field and were cut")
-    if notes.unknown_countries:
-        report.warnings.append(f"{notes.unknown_countries} countries were not recognised and were left empty")
-    if notes.invalid_phones:
-        report.warnings.append(f"{notes.invalid_phones} phone numbers were not valid and were left empty")
-    if notes.unknown_languages:
-        report.warnings.append(
-            f"{notes.unknown_languages} languages were neither French nor English and were left to the "
-            "country or the company's domain to decide (RULES D4)"
-        )
-    if report.rejected > REJECTIONS_LISTED:
-        report.warnings.append(f"only the first {REJECTIONS_LISTED} rejected rows are listed")
+    counted = {
+        "truncated": notes.truncated,
+        "unknown_countries": notes.unknown_countries,
+        "invalid_phones": notes.invalid_phones,
+        "unknown_languages": notes.unknown_languages,
+        "rejections_listed": REJECTIONS_LISTED if report.rejected > REJECTIONS_LISTED else 0,
+    }
+    # Written in English, kept with the batch; a page says them in its reader's language.
+    report.warnings.extend(
+        IMPORT_WARNINGS[name] % {"count": count} for name, count in counted.items() if count
+    )
 
 
 def normalize_phone(raw: str, region: str) -> str | None:

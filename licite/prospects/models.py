@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licite.core.sources import PlatformRefusal, platform_refusal
 from licite.lib.keyhash import KeyHashField
+from licite.lib.refusals import platform_refusal_text
 
 
 class SourceKind(models.TextChoices):
@@ -90,34 +91,10 @@ class Source(models.Model):
 
 
 def refusal_message(refusal: PlatformRefusal) -> str:
-    """The refusal in the reader's language; the clause and the decision are cited as written."""
-    found, platform = refusal.found, refusal.found.platform
-    values = {
-        "source": refusal.source,
-        "platform": platform.name,
-        "tool": found.tool.name if found.tool else "",
-        "method": refusal.method,
-        "allowed": refusal.allowed,
-        "terms": platform.terms_reference,
-        "decision": refusal.decision,
-    }
-    if found.tool is not None:
-        text = _(
-            "Source “%(source)s” is %(tool)s, a tool that copies %(platform)s: its data was extracted "
-            "against %(platform)s's terms and may not be collected by any method (%(terms)s; %(decision)s)."
-        )
-    elif refusal.manual_only:
-        text = _(
-            "Source “%(source)s” is %(platform)s: its terms refuse a collection by method “%(method)s”; "
-            "only a person reading a page and typing what it shows (method “manual”) may collect from it "
-            "(%(terms)s; %(decision)s)."
-        )
-    else:
-        text = _(
-            "Source “%(source)s” is %(platform)s: its terms refuse a collection by method “%(method)s”; "
-            "only these methods may be used: %(allowed)s (%(terms)s)."
-        )
-    return str(text) % values
+    """The refusal in the reader's language, as a sentence: the platform's terms and the decision
+    too, where licite has them in that language (licite.lib.refusals)."""
+    text = platform_refusal_text(refusal)
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 class ImportBatch(models.Model):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from licite.core.gate import rejected_address
 from licite.ingest.errors import IngestError
 from licite.prospects.importing import ImportRefused, ImportReport, ImportRequest, run_import
 from licite.prospects.models import Prospect, Provenance, Source
+from licite.prospects.staging import StagingFailed
 
 # The fields a pushed record may carry: the columns a file import maps (RULES B6), the company's
 # domain and a full name aside (the address gives the one, first and last names the other).
@@ -84,7 +86,8 @@ def do_push_prospect(
     dry_run: bool = False,
 ) -> Pushed:
     """One record through the gate of a file import (RULES A-C, F1, F4, B3); PushRefused when
-    the gate refuses it, with nothing stored."""
+    the gate refuses it, StagingFailed when the machine cannot stage it (a full disk, TMPDIR
+    missing: the record is not at fault, try again), with nothing stored either way."""
     given = {name: value for name, value in fields.items() if value is not None}
     unknown = sorted(set(given) - set(PUSH_FIELDS))
     if unknown or "email" not in given:
@@ -169,12 +172,36 @@ def _outcome(report: ImportReport) -> str:
 @contextmanager
 def _one_row_file(fields: Mapping[str, str]) -> Iterator[Path]:
     """The record as a CSV file of one row under its fields' names, in a folder only licite may
-    read (mkdtemp: 0700), the file itself 0600; both gone when the block ends, whatever happens."""
-    with tempfile.TemporaryDirectory(prefix="licite-push-") as folder:
-        path = Path(folder) / FILENAME
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-            writer.writerow(fields.keys())
-            writer.writerow(fields.values())
+    read (mkdtemp: 0700), the file itself 0600; both gone when the block ends, whatever happens.
+    StagingFailed, as an import's scratch file, when it cannot be written (no room, no such
+    folder): nothing was stored, and the caller may try again once the machine is set right."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="licite-push-"))
+    except OSError as exc:
+        raise StagingFailed(_cannot("create the pushed record's scratch folder", exc)) from None
+    try:
+        path = folder / FILENAME
+        try:
+            _write_row(path, fields)
+        except OSError as exc:
+            raise StagingFailed(_cannot("write the pushed record's scratch file", exc)) from None
         yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_row(path: Path, fields: Mapping[str, str]) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(fields.keys())
+        writer.writerow(fields.values())
+
+
+def _cannot(what: str, error: OSError) -> str:
+    """The failure, in the words of an import's (licite.prospects.staging): the system's reason,
+    never a value of the record."""
+    return (
+        f"cannot {what} in {tempfile.gettempdir()} ({error.strerror or type(error).__name__}); "
+        "nothing was stored. Set TMPDIR to a writable directory with room"
+    )

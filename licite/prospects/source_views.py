@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from licite.core.permissions import Perm
 from licite.core.sources import may_collect_from
-from licite.lib.refusals import source_reasons
+from licite.lib.refusals import source_reasons, terms_text
 from licite.prospects import balancing
 from licite.prospects.actions import do_assess_source, do_save_source, source_facts
 from licite.prospects.forms import AssessForm, SourceForm
@@ -42,7 +42,13 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def _summary(source: Source) -> dict[str, Any]:
     decision = may_collect_from(source_facts(source), legitimate_interest=True)
     reasons = source_reasons(decision)  # in the reader's language
-    return {"source": source, "test": balancing.latest_test(source), "decision": decision, "reasons": reasons}
+    return {
+        "source": source,
+        "terms": terms_text(source.terms_reference),  # a known platform's, in the reader's language
+        "test": balancing.latest_test(source),
+        "decision": decision,
+        "reasons": reasons,
+    }
 
 
 @require_GET
@@ -71,7 +77,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {name: value for name, value in form.cleaned_data.items() if name != "name"}
         try:
-            change = do_save_source(request.user, form.cleaned_data["name"], **values)
+            change = do_save_source(request.user, form.cleaned_data["name"], new=True, **values)
         except ValidationError as exc:
             add_action_errors(form, exc)
         else:

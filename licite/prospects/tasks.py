@@ -6,6 +6,7 @@ left behind are swept, by the daily purge and when a worker starts (RULES B6).""
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import socket
@@ -55,7 +56,7 @@ def import_upload(token: str) -> dict[str, Any]:
     try:
         report = run_import(request_for(upload, dry_run=False), progress=_progress(token))
     except REFUSED as exc:
-        outcome["error"] = _redacted(exc)
+        outcome["error"], outcome["said"] = _redacted(exc), _in_each_language(_without_value(exc))
         log.info("import of upload failed: %s", type(exc).__name__)
         return {"error": type(exc).__name__}
     except BaseException:
@@ -236,6 +237,15 @@ def _progress(token: str) -> Any:
             uploads.change(token, (State.RUNNING,), _setting({"rows": rows[0]}))
 
     return advance
+
+
+def _without_value(error: Exception) -> Exception:
+    """The error as `_redacted` says it: an import file's error without the value it quotes
+    (the upload's state outlives the file)."""
+    if isinstance(error, IngestError) and error.value is not None:
+        error = copy.copy(error)
+        error.value = None
+    return error
 
 
 def _redacted(error: Exception) -> str:

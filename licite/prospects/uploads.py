@@ -67,6 +67,8 @@ class PendingUpload:
     rows: int = 0  # read so far by the running import
     batch: int | None = None
     error: str = ""  # never a value from the file (IngestError.redacted)
+    # The import's refusal in each language (`error`'s words, for the reader's), no value either.
+    said: dict[str, str] = field(default_factory=dict)
     # The dry run's outcome: "report" (ImportReport.as_dict, the first rejections only), or
     # "problem" (the refusal in each language), and "discarded" when the file was deleted.
     check: dict[str, Any] = field(default_factory=dict)

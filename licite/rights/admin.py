@@ -20,7 +20,14 @@ from licite.rights.actions import (
     overdue_requests,
     requests_due_soon,
 )
-from licite.rights.models import ConsentRecord, IntakeAttempt, RequestState, RightsRequest, SuppressionEntry
+from licite.rights.models import (
+    ConsentRecord,
+    IntakeAttempt,
+    QueuedJob,
+    RequestState,
+    RightsRequest,
+    SuppressionEntry,
+)
 
 
 @admin.register(ConsentRecord)
@@ -167,3 +174,13 @@ class IntakeAttemptAdmin(ReadOnlyAdmin, PersonalDataAdmin):
     list_display = ("scope", "key", "at")
     list_filter = ("scope", "at")
     search_fields = ("key",)
+
+
+@admin.register(QueuedJob)
+class QueuedJobAdmin(ReadOnlyAdmin):
+    """The task last enqueued for each job that runs one at a time (the purge, the mailbox's
+    reading): the worker's, never typed in."""
+
+    list_display = ("job", "task_id", "enqueued_at")
+    list_filter = ("job",)
+    search_fields = ("job", "task_id")

@@ -202,3 +202,21 @@ class IntakeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.key[:12]}…"
+
+
+class QueuedJob(models.Model):
+    """The last task enqueued for a job that runs one at a time (the purge, the reading of the
+    mailbox). Whether it still waits or runs is asked of the task API about this id, which each
+    backend answers (the database's, Redis'): licite's own row, never a backend's tables
+    (licite.rights.tasks.enqueue_once)."""
+
+    job = models.CharField(_("job"), max_length=100, unique=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queued job")
+        verbose_name_plural = _("queued jobs (one at a time)")
+
+    def __str__(self) -> str:
+        return self.job

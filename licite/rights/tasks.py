@@ -21,10 +21,13 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks.base import Task
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from licite.audit.actions import record
 from licite.conf import cron_trigger
+from licite.rights.models import QueuedJob
 from licite.rights.purge import run_purge
 
 log = logging.getLogger("licite.rights")
@@ -71,9 +74,9 @@ def enqueue_purge() -> None:
     """Enqueue the purge, unless one is already waiting or running (several workers may share
     the database, each with the schedule: the purge runs once)."""
     try:
-        if first_for_due_time("purge", settings.LICITE_PURGE_SCHEDULE, PURGE_GRACE) and not _pending(purge):
-            result = purge.enqueue()
-            log.info("purge enqueued: task %s", result.id)
+        if first_for_due_time("purge", settings.LICITE_PURGE_SCHEDULE, PURGE_GRACE):
+            task_id = enqueue_once(purge)
+            log.info("purge enqueued: task %s", task_id or "none, one is pending")
     finally:
         connection.close()  # this thread's own connection, idle until tomorrow
 
@@ -82,11 +85,10 @@ def do_request_purge(actor: Any) -> str | None:
     """The "run now" button of the retention page: the purge `licite purge` runs, enqueued for the worker
     (a large purge must not hold a web request), unless one is already waiting or running.
     Returns the task's id, or None when one was pending. An audit entry names who asked."""
-    if _pending(purge):
-        return None
-    result = purge.enqueue(requested_by=getattr(actor, "pk", None))
-    record(actor, "purge.requested", None, task=str(result.id))
-    return str(result.id)
+    task_id = enqueue_once(purge, requested_by=getattr(actor, "pk", None))
+    if task_id is not None:
+        record(actor, "purge.requested", None, task=task_id)
+    return task_id
 
 
 def next_purge(now: datetime) -> datetime | None:
@@ -100,7 +102,7 @@ def next_purge(now: datetime) -> datetime | None:
 
 def purge_pending() -> bool:
     """Whether a purge waits for the worker or is running now."""
-    return _pending(purge)
+    return pending(purge)
 
 
 def enqueue_inbox() -> None:
@@ -109,9 +111,8 @@ def enqueue_inbox() -> None:
     from licite.campaigns.tasks import read_inbox
 
     try:
-        due = first_for_due_time("inbox", settings.LICITE_INBOX_SCHEDULE, INBOX_GRACE)
-        if due and not _pending(read_inbox):
-            read_inbox.enqueue()
+        if first_for_due_time("inbox", settings.LICITE_INBOX_SCHEDULE, INBOX_GRACE):
+            enqueue_once(read_inbox)
     finally:
         connection.close()
 
@@ -149,11 +150,35 @@ def last_due_time(schedule: str, now: datetime, grace: int) -> datetime:
     return due
 
 
-def _pending(job: Any) -> bool:
-    if not str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db."):
-        return False
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+def enqueue_once(job: Task[..., Any], **kwargs: Any) -> str | None:
+    """Enqueue `job` unless the task last enqueued for it still waits or runs: the new task's id,
+    or None. The same on every task backend (the database's, Redis'): licite's own row
+    (QueuedJob) names the last task, and the task API says where that task stands. The row is
+    locked meanwhile: two requests at once (two clicks, two workers) enqueue one task."""
+    QueuedJob.objects.get_or_create(job=job.module_path)  # the row to lock, made once
+    with transaction.atomic():
+        queued = QueuedJob.objects.select_for_update().get(job=job.module_path)
+        if _waiting(job, queued.task_id):
+            return None
+        result = job.enqueue(**kwargs)
+        queued.task_id, queued.enqueued_at = str(result.id), timezone.now()
+        queued.save(update_fields=["task_id", "enqueued_at"])
+    return queued.task_id
 
-    waiting = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
-    return DBTaskResult.objects.filter(task_path=job.module_path, status__in=waiting).exists()
+
+def pending(job: Task[..., Any]) -> bool:
+    """Whether the task last enqueued for `job` (by enqueue_once) still waits or runs."""
+    queued = QueuedJob.objects.filter(job=job.module_path).first()
+    return queued is not None and _waiting(job, queued.task_id)
+
+
+def _waiting(job: Task[..., Any], task_id: str) -> bool:
+    if not task_id:
+        return False
+    try:
+        status = job.get_result(task_id).status
+    except TaskResultDoesNotExist:  # expired (Redis keeps a finished job's result a while) or deleted
+        return False
+    except NotImplementedError:  # a backend that keeps no result (immediate, dummy): nothing waits
+        return False
+    return status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)

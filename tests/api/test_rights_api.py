@@ -340,3 +340,15 @@ def test_errors_are_said_in_english_whatever_the_organisations_language(api_as, 
 def test_a_request_is_answered_with_its_times_in_utc(api_as, organisation):  # noqa: F811
     body = api_as("dpo").post("/api/rights-requests", {**LETTER, "received_on": "2026-01-05"}).json()
     assert body["received_at"] == "2026-01-05T11:00:00Z"  # noon in Paris
+
+
+def test_a_caller_whose_browser_asks_for_french_is_answered_in_english(api_as, organisation):  # noqa: F811
+    # The API's middleware says every answer in English: the views need no language of their own.
+    api, french = api_as("dpo"), {"Accept-Language": "fr"}
+    bad = api.post("/api/rights-requests", {**LETTER, "note": "a\x00note"}, headers=french)
+    assert bad.json()["errors"] == [{"field": "note", "message": "Null characters are not allowed."}]
+    request = receive(JEANNE, "access")
+    assert api.post(f"/api/rights-requests/{request.pk}/refuse", {"reason": "asked twice"}).status_code == 200
+    again = api.post(f"/api/rights-requests/{request.pk}/refuse", {"reason": "asked twice"}, headers=french)
+    assert (again.status_code, again.json()["code"]) == (409, "request_closed")
+    assert again.json()["message"] == f"request {request.pk} is closed (refused): nothing changes"

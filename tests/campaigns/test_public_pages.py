@@ -12,6 +12,7 @@ import time_machine
 from licite.campaigns.actions import do_queue_campaign, do_request_consent
 from licite.campaigns.models import ContactEvent, OutboundMessage
 from licite.prospects.models import Prospect
+from licite.rights.models import SuppressionEntry
 from tests.campaigns.test_campaigns import EMILY, JEANNE, LEA, purchasing_campaign
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,26 @@ def test_the_consent_link_opened_after_the_objection_says_it_is_recorded(client,
     page = client.get(f"/consent/{tokens[LEA]}").content.decode()
     assert "Votre opposition a été enregistrée" in page
     assert "<form" not in page
+
+
+@pytest.mark.parametrize("prefix", ["u", "consent"])
+def test_a_public_page_in_the_message_s_language_offers_the_other_one(client, tokens, prefix):
+    url = f"/{prefix}/{tokens[LEA]}"
+    french = client.get(url).content.decode()
+    assert '<html lang="fr">' in french
+    assert '<a href="?lang=en" hreflang="en" lang="en" id="language">English</a>' in french
+    english = client.get(url, {"lang": "en"}).content.decode()
+    assert '<html lang="en">' in english
+    assert '<a href="?lang=fr" hreflang="fr" lang="fr" id="language">Français</a>' in english
+    assert client.get(url, {"lang": "de"}).content.decode().startswith(french[:200]), (
+        "an unknown one: the message's"
+    )
+
+
+def test_the_objection_posted_from_the_switched_page_is_answered_in_the_chosen_language(client, tokens):
+    # The page's form has no action: it posts to the page's own address, `?lang=` included.
+    response = client.post(f"/u/{tokens[JEANNE]}?lang=en", {"confirm": "1"})
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+    message = OutboundMessage.objects.get(token=tokens[JEANNE])
+    assert SuppressionEntry.objects.filter(key_hash=message.key_hash).exists(), "the objection is recorded"

@@ -30,6 +30,7 @@ def test_marketing_prospects_exports_and_declares_sources_but_handles_no_legal_d
         Perm.DECLARE_SOURCES,
         Perm.CREATE_CAMPAIGNS,
         Perm.SEND_CAMPAIGNS,
+        Perm.RECORD_OBJECTION,  # RULES G3: whoever receives an objection records it
     }
 
 

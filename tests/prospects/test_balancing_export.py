@@ -48,7 +48,12 @@ def test_the_labels_follow_lang_and_the_texts_stay_as_the_dpo_wrote_them(linkedi
         "Les conditions de LinkedIn l'interdisent",
     ):
         assert written in text
-    assert "LinkedIn User Agreement, section 8.2" in text  # the source's terms
+    # The source's terms: licite's own wording of LinkedIn's, in the document's language.
+    terms = {
+        "fr": "Conditions d'utilisation de LinkedIn (User Agreement), section 8.2",
+        "en": "LinkedIn User Agreement, section 8.2",
+    }
+    assert terms[lang] in text
 
 
 def test_html_and_pdf_are_written_and_the_export_is_audited(linkedin, tmp_path):

@@ -1,26 +1,19 @@
 """The privacy policy's page in a real browser (Debian's chromium through Playwright), on a
-desktop and on a narrow phone screen. Screenshots are saved under /tmp/licite-screens."""
+desktop and on a narrow phone screen. Screenshots go to tests/artifacts/."""
 
 # The fixtures imported below are pytest's, received as arguments of the same name.
 # ruff: noqa: F811
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from licite.processors.actions import do_save_processor
 from licite.prospects.actions import do_save_source
 from tests.campaigns.conftest import organisation  # noqa: F401
-from tests.web.test_browser import live_server, page  # noqa: F401
+from tests.web.browser import browser, live_server, page, problems, screenshots  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENS = Path("/tmp/licite-screens")
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"privacy-{name}.png"), full_page=True)
+shoot = screenshots("privacy")
 
 
 def test_a_person_reads_the_policy_switches_language_and_reaches_the_rights_page(

@@ -21,26 +21,13 @@ from licite.rights.models import RightsRequest
 from tests.campaigns.conftest import organisation, prospects, smtp  # noqa: F401
 from tests.campaigns.test_campaigns import run_worker
 from tests.conftest import browser_log_in
-from tests.web.test_browser import live_server, page  # noqa: F401
+from tests.web.browser import screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+shoot = screenshots("dpo-rights")
 JEANNE = "jeanne.dupont@acme-industrie.example"
 PAUL = "paul.martin@acme-industrie.example"
 RED = "rgb(180, 35, 24)"  # --bad in licite.css
-
-
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"dpo-rights-{name}.png"), full_page=True)
-
-
-def watched(page) -> list[str]:
-    """The list the page's console errors (a CSP violation among them) and uncaught errors go to."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 @pytest.fixture
@@ -55,7 +42,6 @@ def waiting(prospects):
 
 def test_the_dpo_sees_the_overdue_request_in_red_and_answers_it(live_server, page, dpo, waiting, smtp):
     late, fresh = waiting
-    errors = watched(page)
     browser_log_in(page, live_server.url, dpo)
     page.click("[data-nav=rights_queue]")
     page.wait_for_selector("#queue")
@@ -86,11 +72,9 @@ def test_the_dpo_sees_the_overdue_request_in_red_and_answers_it(live_server, pag
     )
     page.reload()
     assert page.locator("#answers tbody tr").count() == 1
-    assert errors == []
 
 
 def test_the_dpo_reads_the_retention_page_on_a_phone(live_server, page, dpo, waiting):
-    errors = watched(page)
     browser_log_in(page, live_server.url, dpo)
     page.click("[data-nav=purge]")
     page.wait_for_selector("#dry-run")
@@ -117,4 +101,3 @@ def test_the_dpo_reads_the_retention_page_on_a_phone(live_server, page, dpo, wai
     page.goto(f"{live_server.url}/retention/")
     shoot(page, "retention-fr-375")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert errors == []

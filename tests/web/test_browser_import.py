@@ -5,8 +5,6 @@ progress page while the real worker imports it, until the batch's report shows; 
 and assesses a source (RULES B3, B4, B6, C4). No JavaScript error nor CSP violation on the way.
 Screenshots go to tests/artifacts/ for a person to look at."""
 
-# The fixtures imported below are pytest's, received as arguments of the same name.
-# ruff: noqa: F811
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,12 +14,11 @@ import pytest
 from licite.audit.models import AuditEvent
 from licite.prospects.models import BalancingTest, ImportBatch, Prospect, Source
 from tests.campaigns.test_campaigns import run_worker
-from tests.web.test_browser import live_server, page  # noqa: F401
-from tests.web.test_browser_prospects import logged_in
+from tests.web.browser import logged_in, screenshots
 from tests.web.test_import_pages import MESSY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+shoot = screenshots("import")
 
 
 @pytest.fixture
@@ -32,15 +29,10 @@ def marketer(django_user_model, settings, tmp_path):
     )
 
 
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"import-{name}.png"), full_page=True)
-
-
 def test_a_marketer_imports_a_messy_file_through_the_wizard_and_reads_the_report(
     live_server, page, marketer, source, tmp_path
 ):
-    errors = logged_in(page, live_server, marketer)
+    logged_in(page, live_server, marketer)
     path = tmp_path / "exposants.csv"
     path.write_bytes(MESSY)
     page.goto(f"{live_server.url}/imports/new/")
@@ -78,11 +70,10 @@ def test_a_marketer_imports_a_messy_file_through_the_wizard_and_reads_the_report
     page.goto(f"{live_server.url}/imports/")
     assert "exposants.csv" in page.locator("#imports").inner_text()
     shoot(page, "list-fr")
-    assert errors == []
 
 
 def test_a_bad_file_is_refused_in_the_page_in_a_narrow_screen(live_server, page, marketer, source, tmp_path):
-    errors = logged_in(page, live_server, marketer)
+    logged_in(page, live_server, marketer)
     page.set_viewport_size({"width": 375, "height": 740})
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
@@ -94,11 +85,10 @@ def test_a_bad_file_is_refused_in_the_page_in_a_narrow_screen(live_server, page,
     assert "photo.csv : c'est une image PNG" in page.locator("#file-error").inner_text()  # in French
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(page, "refused-fr-375")
-    assert errors == []
 
 
 def test_a_marketer_declares_a_source_and_records_its_balancing_test(live_server, page, marketer):
-    errors = logged_in(page, live_server, marketer)
+    logged_in(page, live_server, marketer)
     page.goto(f"{live_server.url}/sources/")
     page.click("#new-source")
     page.fill("#id_name", "Salon Bois Nantes 2027")
@@ -127,4 +117,3 @@ def test_a_marketer_declares_a_source_and_records_its_balancing_test(live_server
     assert AuditEvent.objects.filter(action="balancing.exported", actor_id=marketer.pk).count() == 1
     page.goto(f"{live_server.url}/sources/")
     shoot(page, "sources-fr")
-    assert errors == []

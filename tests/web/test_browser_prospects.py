@@ -7,43 +7,22 @@ Screenshots go to tests/artifacts/ for a person to look at."""
 # ruff: noqa: F811
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.test import Client
 
 from licite.campaigns.models import ContactEvent
 from licite.prospects.models import Prospect
 from licite.rights.models import SuppressionEntry
 from tests.campaigns.conftest import organisation, prospects  # noqa: F401
-from tests.web.test_browser import live_server, page  # noqa: F401
+from tests.web.browser import logged_in, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
-
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"prospects-{name}.png"), full_page=True)
-
-
-def logged_in(page, live_server, user, client=None) -> list[str]:
-    """The browser carries the user's session (with the second factor passed, through the
-    `client` fixture, for the roles that need one); returns the list its console errors go to."""
-    client = client or Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
+shoot = screenshots("prospects")
 
 
 def test_a_salesperson_finds_a_prospect_sees_its_source_and_previews_its_notice(
     live_server, page, salesperson, prospects
 ):
-    errors = logged_in(page, live_server, salesperson)
+    logged_in(page, live_server, salesperson)
     page.goto(f"{live_server.url}/prospects/")
     assert page.locator("h1").inner_text() == "Prospects"
     assert page.locator("table.prospects tbody tr").count() == 4
@@ -65,11 +44,10 @@ def test_a_salesperson_finds_a_prospect_sees_its_source_and_previews_its_notice(
     page.wait_for_selector("#notice[lang=en]")
     assert "Salon Industrie Lyon 2026" in page.locator("#notice").inner_text()
     shoot(page, "notice-en")
-    assert errors == []
 
 
 def test_the_list_and_a_detail_fit_a_narrow_phone_screen(live_server, page, salesperson, prospects):
-    errors = logged_in(page, live_server, salesperson)
+    logged_in(page, live_server, salesperson)
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/prospects/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -78,11 +56,10 @@ def test_the_list_and_a_detail_fit_a_narrow_phone_screen(live_server, page, sale
     page.goto(f"{live_server.url}/prospects/{Prospect.objects.order_by('pk').first().pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(page, "detail-fr-375")
-    assert errors == []
 
 
-def test_an_administrator_restricts_then_erases_after_confirming(live_server, page, owner, client, prospects):
-    errors = logged_in(page, live_server, owner, client)
+def test_an_administrator_restricts_then_erases_after_confirming(live_server, page, owner, prospects):
+    logged_in(page, live_server, owner)
     jeanne = Prospect.objects.get(email="jeanne.dupont@acme-industrie.example")
     page.goto(f"{live_server.url}/prospects/{jeanne.pk}/")
     page.select_option("#id_channel", "phone")
@@ -101,4 +78,3 @@ def test_an_administrator_restricts_then_erases_after_confirming(live_server, pa
     assert not Prospect.objects.filter(pk=jeanne.pk).exists()
     assert SuppressionEntry.objects.filter(key_hash=jeanne.key_hash).exists()
     shoot(page, "erased-fr")
-    assert errors == []

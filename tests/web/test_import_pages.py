@@ -138,7 +138,7 @@ def test_two_columns_for_one_field_are_refused_naming_both(client, salesperson, 
     response = client.post(reverse("import_mapping", args=[token]), choices, headers=EN)
     assert response.status_code == 200
     assert (
-        "gives field 'email' to two columns: 'E-mail' (column C) and 'Fonction' (column D)"
+        "the field “Email” is chosen for two columns, 'E-mail' (column C) and 'Fonction' (column D)"
         in (response.context["problem"])
     )
     assert pending_of(token).overrides == {}
@@ -170,7 +170,7 @@ def test_a_comment_column_may_not_be_kept(client, salesperson, source):
 def test_two_columns_the_cli_finds_ambiguous_are_left_to_the_user_to_choose(client, salesperson, source):
     token = uploaded(client, salesperson, source, b"Email;Courriel;Nom\na@acme.example;b@acme.example;X\n")
     response = client.get(reverse("import_mapping", args=[token]), headers=EN)
-    assert "could both be the email" in response.context["problem"]
+    assert "could both be the field “Email”" in response.context["problem"]
     choices = {"column_0": "email", "column_1": "drop", "column_2": "last_name"}
     assert client.post(reverse("import_mapping", args=[token]), choices).status_code == 302
 
@@ -265,7 +265,7 @@ def test_the_dry_run_reports_what_the_cli_dry_run_reports_and_stores_nothing(
     for key in ("rows_read", "created", "duplicates_in_file", "rejected", "dropped_columns", "rejections"):
         assert getattr(report, key) == cli[key], key
     body = response.content.decode()
-    assert re.search(r"<td>6</td><td>email</td><td>pas-une-adresse</td>", body)
+    assert re.search(r"<td>6</td><td>Email</td><td>pas-une-adresse</td>", body)  # the field's label
     assert "&#x27;Commentaire&#x27; (column F)" in body
     assert Prospect.objects.count() == 0
     assert ImportBatch.objects.count() == 0

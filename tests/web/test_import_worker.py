@@ -173,6 +173,28 @@ def test_a_page_loaded_before_the_confirm_cannot_save_over_it(client, salesperso
     assert pending_of(token).overrides == {}
 
 
+def test_an_import_refused_in_the_worker_is_said_in_the_reader_s_language_without_the_value(
+    client, salesperson, source
+):
+    token = confirmed(client, salesperson, source)
+    # Between the dry run and the import, the file's third row lost its closing quote: the
+    # import's own read refuses it (what a file changed on disk meanwhile would meet).
+    path = pending_of(token).path
+    lines = path.read_bytes().split(b"\r\n")
+    lines[3] = b'"Secret;' + lines[3]
+    path.write_bytes(b"\r\n".join(lines))
+    run_worker()
+    assert pending_of(token).state == State.FAILED
+    french = client.get(reverse("import_progress", args=[token]), headers={"accept-language": "fr"})
+    error = french.content.decode().split('id="import-error"')[1].split("</p>")[0]
+    assert "ligne 4" in error, error
+    assert "line" not in error, error
+    assert "Secret" not in error, "the value stays out of the stored state"
+    english = client.get(reverse("import_progress", args=[token]), headers=EN).content.decode()
+    assert "line 4" in english.split('id="import-error"')[1].split("</p>")[0]
+    assert not Prospect.objects.exists()
+
+
 # --- a killed worker, and uploads left behind (RULES B6) -------------------------------------------
 
 

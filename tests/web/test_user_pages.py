@@ -302,3 +302,7 @@ def test_an_invitation_is_sent_again_with_a_new_link_while_no_password_is_chosen
     again = admin_client.post(reverse("user_invite_again", args=[erin.pk]), headers=EN, follow=True)
     assert "erin has no pending invitation." in again.content.decode()
     assert len(smtp.messages) == 2
+
+
+def test_the_command_lists_users_under_the_names_of_its_columns(owner):
+    assert users_command("list").splitlines() == ["username\trole\tstate", "alice\tadmin\tactive"]

@@ -27,6 +27,14 @@ class Command(LiciteCommand):
         "The last active administrator keeps the role. Every change is an audit entry."
     )
     example = "licite users invite henri henri@acme.example --role other; licite users role henri sales"
+    examples = {
+        "list": "licite users list",
+        "invite": "licite users invite henri henri@acme.example --role sales",
+        "role": "licite users role henri marketing",
+        "deactivate": "licite users deactivate henri",
+        "reactivate": "licite users reactivate henri",
+        "reset-2fa": "licite users reset-2fa henri",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(
@@ -34,18 +42,18 @@ class Command(LiciteCommand):
         )
         commands.add_parser("list", help="Every user with their role and state")
         invite = commands.add_parser("invite", help="Create an account and mail a link to choose a password")
-        invite.add_argument("username")
-        invite.add_argument("email")
+        invite.add_argument("username", help="The name they log in with")
+        invite.add_argument("email", help="Where the link to choose a password is sent")
         invite.add_argument("--role", choices=Role.values, default=Role.OTHER, help="default: other")
         role = commands.add_parser("role", help="Change a user's role")
-        role.add_argument("username")
-        role.add_argument("role", choices=Role.values)
+        role.add_argument("username", help="The user, as `licite users list` shows them")
+        role.add_argument("role", choices=Role.values, help="Their new role (docs/access.md)")
         for name, text in (
             ("deactivate", "Stop a user from logging in (the account is kept)"),
             ("reactivate", "Let a deactivated user log in again"),
             ("reset-2fa", "Remove a user's TOTP devices (a lost phone)"),
         ):
-            commands.add_parser(name, help=text).add_argument("username")
+            commands.add_parser(name, help=text).add_argument("username", help="The user's login name")
 
     def handle(self, *args: Any, **options: Any) -> None:
         step = options["subcommand"]
@@ -62,6 +70,7 @@ class Command(LiciteCommand):
             ) from None
 
     def _list(self) -> None:
+        self.stdout.write("username\trole\tstate")  # as `licite token list`: columns a reader can name
         for user in User.objects.order_by("username"):
             state = "active" if user.is_active else "deactivated"
             if user.is_active and not user.has_usable_password():

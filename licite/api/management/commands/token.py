@@ -22,7 +22,12 @@ class Command(LiciteCommand):
         "and only its digest is stored. list never shows a secret. With --as, a user who does "
         "not manage users handles only their own tokens. Every change is an audit entry."
     )
-    example = 'licite token create --user alice --name "CRM sync" --expires 2027-06-30; licite token revoke 3'
+    example = 'licite token create --user admin --name "CRM sync" --expires 2027-06-30; licite token revoke 1'
+    examples = {
+        "create": 'licite token create --user admin --name "CRM sync" --expires 2027-06-30',
+        "list": "licite token list --user admin",
+        "revoke": "licite token revoke 1",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="{create,list,revoke}")
@@ -33,7 +38,7 @@ class Command(LiciteCommand):
         listing = commands.add_parser("list", help="Every token (or one user's), never its secret")
         listing.add_argument("--user", metavar="NAME", help="only this user's tokens")
         revoke = commands.add_parser("revoke", help="Revoke a token for good, by its id")
-        revoke.add_argument("id", type=int)
+        revoke.add_argument("id", type=int, help="the token's id, as `licite token list` shows it")
 
     def handle(self, *args: Any, **options: Any) -> None:
         step = options["subcommand"]

@@ -22,6 +22,10 @@ class Command(LiciteCommand):
         "hashes, which whoever holds the audit key can check again. Each export is itself an entry."
     )
     example = "licite audit verify; licite audit export --out audit.jsonl --since 2026-01-01"
+    examples = {
+        "verify": "licite audit verify",
+        "export": "licite audit export --out audit.jsonl --since 2026-01-01",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,export}")

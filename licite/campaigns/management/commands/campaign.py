@@ -47,20 +47,30 @@ class Command(LiciteCommand):
     )
     example = (
         'licite campaign create "Audit achats 2026" --purpose "Prospecting purchasing managers" '
-        '--offer "A purchasing audit" --functions "achats,procurement,acheteur" '
+        '--offer "A purchasing audit" --functions achat,procurement '
         '--subject-fr "Votre audit achats" --subject-en "Your purchasing audit" '
-        "--body-fr body-fr.txt --body-en body-en.txt"
+        "--body-fr examples/body-fr.txt --body-en examples/body-en.txt"
     )
+    examples = {
+        "create": example,
+        "preview": 'licite campaign preview "Audit achats 2026"',
+        "send": 'licite campaign send "Audit achats 2026"',
+        "status": 'licite campaign status "Audit achats 2026"',
+        "settle": 'licite campaign settle "Audit achats 2026"',
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
             dest="action", required=True, metavar="{create,preview,send,status,settle}"
         )
         create = actions.add_parser("create", help="Declare a campaign")
-        create.add_argument("name")
-        create.add_argument("--purpose", required=True)
+        create.add_argument("name", help="The campaign's name, which the other subcommands take")
+        create.add_argument("--purpose", required=True, help="Why the prospects are contacted, in a sentence")
         create.add_argument("--offer", required=True, help="What the message offers, in a sentence")
-        create.add_argument("--audience", choices=Audience.values, default=Audience.B2B)
+        create.add_argument(
+            "--audience", choices=Audience.values, default=Audience.B2B,
+            help="b2b: professionals (the default); b2c: consumers, who need consent",
+        )  # fmt: skip
         create.add_argument(
             "--functions",
             default="",
@@ -72,7 +82,7 @@ class Command(LiciteCommand):
             ),
         )
         for language in ("fr", "en"):
-            create.add_argument(f"--subject-{language}", required=True)
+            create.add_argument(f"--subject-{language}", required=True, help="The message's subject")
             create.add_argument(
                 f"--body-{language}", required=True, type=Path, help="A text file: the message"
             )
@@ -87,7 +97,7 @@ class Command(LiciteCommand):
             ),
         ):
             sub = actions.add_parser(name, help=text)
-            sub.add_argument("name")
+            sub.add_argument("name", help="The campaign's name")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.out = self.console()

@@ -27,11 +27,15 @@ class Command(LiciteCommand):
         "request, keeping only their keyed hash so that no import asks them again."
     )
     example = "licite consent request --all"
+    examples = {
+        "request": "licite consent request paul.girard@gmail.com; licite consent request --all",
+        "expire": "licite consent expire",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{request,expire}")
         request = actions.add_parser("request", help="Queue consent requests")
-        request.add_argument("email", nargs="?")
+        request.add_argument("email", nargs="?", help="The consumer's address (or --all)")
         request.add_argument("--all", action="store_true", help="Every consumer not asked yet")
         actions.add_parser("expire", help="Erase the consumers who did not consent in time")
 

@@ -15,13 +15,18 @@ class Command(LiciteCommand):
         "Record a contact the prospect initiated: a reply or a call (RULES F1).\n\n"
         "It restarts the 3-year retention from today. An email open is never a contact."
     )
-    example = "licite contact record jeanne.dupont@acme.example --kind reply"
+    example = "licite contact record tom.smith@northfield.example --kind reply"
+    examples = {
+        "record": example,
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{record}")
         record = actions.add_parser("record", help="Record a reply or a call from the prospect")
-        record.add_argument("email")
-        record.add_argument("--kind", choices=("reply", "call"), required=True)
+        record.add_argument("email", help="The prospect's address")
+        record.add_argument(
+            "--kind", choices=("reply", "call"), required=True, help="They replied to a message, or called"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         prospect = find_prospect(options["email"])

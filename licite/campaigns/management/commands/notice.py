@@ -27,17 +27,21 @@ class Command(LiciteCommand):
         "retention, the rights, the CNIL, and the specific source of the data; the right to object "
         "stands apart. `due` lists the prospects whose notice deadline (one month after collection) is near."
     )
-    example = "licite notice preview jeanne.dupont@acme.example --lang fr"
+    example = "licite notice preview jeanne.dupont@acme-industrie.example --lang fr"
+    examples = {
+        "preview": example,
+        "due": "licite notice due --days 7",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{preview,due}")
         preview = actions.add_parser("preview", help="Print the notice a prospect would receive")
-        preview.add_argument("email")
+        preview.add_argument("email", help="The prospect's address")
         preview.add_argument(
             "--lang", choices=("fr", "en"), help="Default: the prospect's, else the organisation's"
         )
         due = actions.add_parser("due", help="Prospects whose notice is overdue or due within --days")
-        due.add_argument("--days", type=int, default=7)
+        due.add_argument("--days", type=int, default=7, help="Due within this many days (default 7)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "preview":

@@ -24,6 +24,7 @@ from licite.core import compliance
 from licite.lib.commands import LiciteCommand, describe_validation_error
 
 COLUMNS = ("ID", "FOUND", "RISK", "PERSONS", "RECORDS", "CNIL", "PERSONS TOLD")
+BREACH_ID = "The breach's number, as `licite breach list` shows it"
 
 
 def _moment(text: str) -> datetime:
@@ -75,12 +76,22 @@ class Command(LiciteCommand):
         '--data "work emails, names" --persons 120 --records 120 --consequences "unwanted emails" '
         '--measures "password reset, access revoked" --risk risk'
     )
+    examples = {
+        "add": example,
+        "update": 'licite breach update 1 --persons 150 --records 150 --measures "2FA enforced"',
+        "list": "licite breach list",
+        "show": "licite breach show 1",
+        "notify": 'licite breach notify 1 --at "2026-12-02 10:00"',
+        "waive": 'licite breach waive 1 --reason "the lost laptop was encrypted and its key was not exposed"',
+        "tell": 'licite breach tell 1 --at "2026-12-03 09:00"',
+        "not-told": 'licite breach not-told 1 --reason "the data were encrypted, unintelligible to others"',
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         add = actions.add_parser("add", help="Record a breach: the 72-hour clock starts at --found-at")
         update = actions.add_parser("update", help="Complete what was learnt since (risk, counts, measures)")
-        update.add_argument("id", type=int)
+        update.add_argument("id", type=int, help=BREACH_ID)
         update.add_argument(
             "--reason", default="", help="Why --found-at moves later (required then: it moves the clock)"
         )
@@ -92,29 +103,31 @@ class Command(LiciteCommand):
                              help=f"One or more of {', '.join(BreachNature.values)}")  # fmt: skip
             sub.add_argument("--data", dest="data_concerned", required=required,
                              help="The categories of data concerned, never the data")  # fmt: skip
-            sub.add_argument("--persons", dest="persons_count", type=_count, required=required)
-            sub.add_argument("--records", dest="records_count", type=_count, required=required)
+            sub.add_argument("--persons", dest="persons_count", type=_count, required=required,
+                             help="How many persons are concerned (a count)")  # fmt: skip
+            sub.add_argument("--records", dest="records_count", type=_count, required=required,
+                             help="How many records are concerned (a count)")  # fmt: skip
             sub.add_argument("--consequences", required=required, help="The likely consequences")
             sub.add_argument("--measures", required=required, help="The measures taken or proposed")
             sub.add_argument("--risk", choices=BreachRisk.values, required=required,
                              help="none (unlikely to result in a risk), risk, or high")  # fmt: skip
         actions.add_parser("list", help="Every breach, with the 72-hour clock of those not notified")
         show = actions.add_parser("show", help="One breach, whole")
-        show.add_argument("id", type=int)
+        show.add_argument("id", type=int, help=BREACH_ID)
         notify = actions.add_parser("notify", help="The CNIL was notified (art. 33.1)")
-        notify.add_argument("id", type=int)
+        notify.add_argument("id", type=int, help=BREACH_ID)
         notify.add_argument("--at", type=_moment, help="When (default: now)")
         notify.add_argument("--delay-reason", default="",
                             help="Why it comes after the 72 hours (required then, art. 33.1)")  # fmt: skip
         waive = actions.add_parser("waive", help="Not notified: the breach is unlikely to result in a risk")
-        waive.add_argument("id", type=int)
-        waive.add_argument("--reason", required=True)
+        waive.add_argument("id", type=int, help=BREACH_ID)
+        waive.add_argument("--reason", required=True, help="Why it is unlikely to result in a risk")
         tell = actions.add_parser("tell", help="The persons concerned were told (art. 34)")
-        tell.add_argument("id", type=int)
+        tell.add_argument("id", type=int, help=BREACH_ID)
         tell.add_argument("--at", type=_moment, help="When (default: now)")
         not_told = actions.add_parser("not-told", help="Why the persons are not told (art. 34.3)")
-        not_told.add_argument("id", type=int)
-        not_told.add_argument("--reason", required=True)
+        not_told.add_argument("id", type=int, help=BREACH_ID)
+        not_told.add_argument("--reason", required=True, help="Which exception of art. 34.3 applies, and why")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

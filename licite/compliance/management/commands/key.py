@@ -18,6 +18,10 @@ class Command(LiciteCommand):
         "revealing it. `licite compliance` warns until the key in use is acknowledged."
     )
     example = "licite key acknowledge 1a2b-3c4d-5e6f-7a8b"
+    examples = {
+        "fingerprint": "licite key fingerprint",
+        "acknowledge": example,
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{fingerprint,acknowledge}")
@@ -27,7 +31,7 @@ class Command(LiciteCommand):
         acknowledge = actions.add_parser(
             "acknowledge", help="Record that the key with this fingerprint is backed up"
         )
-        acknowledge.add_argument("fingerprint")
+        acknowledge.add_argument("fingerprint", help="As `licite key fingerprint` shows it")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "fingerprint":

@@ -22,6 +22,9 @@ class Command(LiciteCommand):
         "of the database goes into it; generating it is an audit entry with the pack's SHA-256."
     )
     example = "licite pack --out pack.zip --lang fr --since 2026-01-01; licite pack verify pack.zip"
+    examples = {
+        "verify": "licite pack verify pack.zip",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         # --out is required to write a pack, not to verify one: argparse cannot say so (a required
@@ -35,7 +38,8 @@ class Command(LiciteCommand):
         )
         parser.add_argument("--lang", help="fr or en (default: the organisation's language)")
         parser.add_argument("--since", help="Audit export and requests log from this day on (YYYY-MM-DD)")
-        commands = parser.add_subparsers(dest="subcommand", metavar="{verify}")
+        # prog: the subcommand's usage starts from the command's name, not from the usage above.
+        commands = parser.add_subparsers(dest="subcommand", metavar="{verify}", prog=parser.prog)
         verify = commands.add_parser("verify", help="Check every file of a pack against its SHA256SUMS")
         verify.add_argument("file", type=Path, help="The pack's ZIP")
 

@@ -13,15 +13,16 @@ from licite.processors.models import Processor, TransferMechanism
 
 FLAG = "TRANSFER WITHOUT GROUND"
 CAUTION = "CHECK THE TRANSFER"
+NAME = "The processor's name, as `licite processors list` shows it"
 
 
 class Command(LiciteCommand):
     permission = Perm.EDIT_REGISTER  # RULES F5: what `--as USER` must be allowed
     help = (
-        "Declare, list, show, edit and remove the processors that handle personal data for you "
-        "(RULES B7: an Art. 28 contract each; a transfer outside the EU/EEA needs an adequacy "
-        "decision, standard contractual clauses or binding corporate rules).\n\n"
-        "A processor outside the EU/EEA without a valid mechanism is flagged in every listing. The "
+        "Declare, list, show, edit and remove the processors handling personal data for you (RULES B7).\n\n"
+        "Each needs an Art. 28 contract; a transfer outside the EU/EEA needs an adequacy decision, "
+        "standard contractual clauses or binding corporate rules. A processor outside the EU/EEA "
+        "without a valid mechanism is flagged in every listing. The "
         "email provider licite sends through is a processor: declare it with --email-backend HOST "
         "(its SMTP host, or the anymail provider's name) and `licite check` stops warning. Every "
         "change is audited."
@@ -29,15 +30,22 @@ class Command(LiciteCommand):
     example = (
         'licite processors add "Postmark" --service "Sending prospecting emails" --country US '
         "--mechanism scc --contract-date 2026-01-15 --contract-reference DPA-2026-01 "
-        '--activity "Prospection B2B" --email-backend postmark'
+        '--activity "Prospection commerciale B2B par courrier électronique" --email-backend postmark'
     )
+    examples = {
+        "add": example,
+        "edit": 'licite processors edit Brevo --contract-reference "DPA Brevo v2, signed 2026-11-02"',
+        "list": "licite processors list",
+        "show": "licite processors show Brevo",
+        "remove": "licite processors remove Postmark",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{add,list,show,edit,remove}")
         add = actions.add_parser("add", help="Declare a processor")
         edit = actions.add_parser("edit", help="Change what is recorded of a processor")
         for subparser, required in ((add, True), (edit, False)):
-            subparser.add_argument("name")
+            subparser.add_argument("name", help="The processor's name, e.g. the provider's")
             subparser.add_argument("--service", required=required, help="The service it provides")
             subparser.add_argument(
                 "--country", required=required, help="Where it processes the data: ISO code or name"
@@ -61,12 +69,12 @@ class Command(LiciteCommand):
             subparser.add_argument(
                 "--email-backend", help="The SMTP host or anymail provider of licite's sending it runs"
             )
-            subparser.add_argument("--notes")
+            subparser.add_argument("--notes", help="Anything else worth recording about it")
         actions.add_parser("list", help="List the processors, flagging transfers without a ground")
         show = actions.add_parser("show", help="Show one processor")
-        show.add_argument("name")
+        show.add_argument("name", help=NAME)
         remove = actions.add_parser("remove", help="Remove a processor no longer used")
-        remove.add_argument("name")
+        remove.add_argument("name", help=NAME)
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)

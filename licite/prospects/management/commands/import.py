@@ -33,7 +33,8 @@ class Command(LiciteCommand):
         "failed import stores nothing; importing the same file again creates nothing."
     )
     example = (
-        'licite import exposants.csv --source "Salon Industrie Lyon 2026" --map "Mail pro=email" --dry-run'
+        'licite import examples/exposants.csv --source "Salon Industrie Lyon 2026" '
+        '--map "Commentaire=drop" --dry-run'
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -22,6 +22,8 @@ from licite.prospects.models import (
     Visibility,
 )
 
+NAME = "The source's name, as `licite sources list` shows it"
+
 
 class Command(LiciteCommand):
     permission = {
@@ -43,16 +45,32 @@ class Command(LiciteCommand):
         'licite sources add "Salon Industrie Lyon 2026" --kind event '
         "--url https://salon.example/exposants --method manual --extraction-allowed unknown"
     )
+    examples = {
+        "add": example,
+        "list": "licite sources list",
+        "show": 'licite sources show "Salon Industrie Lyon 2026"',
+        "assess": (
+            'licite sources assess "Salon Industrie Lyon 2026" --interest "Offer our audits to exhibitors" '
+            '--necessity "Only the name, job and work address" --expectations "Exhibitors publish a contact" '
+            '--safeguards "Notice, one-click objection" --conclusion favourable'
+        ),
+        "balancing-export": "licite sources balancing-export --format html --out balancing.html --lang fr",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
             dest="action", required=True, metavar="{add,list,show,assess,balancing-export}"
         )
         add = actions.add_parser("add", help="Declare a source, or update the one of that name")
-        add.add_argument("name")
-        add.add_argument("--kind", required=True, choices=SourceKind.values)
-        add.add_argument("--url", default="")
-        add.add_argument("--method", required=True, choices=CollectionMethod.values)
+        add.add_argument("name", help="The source's name, as imports will name it with --source")
+        add.add_argument("--kind", required=True, choices=SourceKind.values, help="What the source is")
+        add.add_argument("--url", default="", help="Where the data was found, if on the web")
+        add.add_argument(
+            "--method",
+            required=True,
+            choices=CollectionMethod.values,
+            help="How the data was collected from it",
+        )
         add.add_argument(
             "--extraction-allowed",
             required=True,
@@ -73,9 +91,9 @@ class Command(LiciteCommand):
         show = actions.add_parser(
             "show", help="Show one source, its balancing tests and whether it may be used"
         )
-        show.add_argument("name")
+        show.add_argument("name", help=NAME)
         assess = actions.add_parser("assess", help="Record a balancing test for a source (RULES C4)")
-        assess.add_argument("name")
+        assess.add_argument("name", help=NAME)
         assess.add_argument("--interest", required=True, help="The legitimate interest pursued")
         assess.add_argument(
             "--necessity", required=True, help="Why the processing is needed for that interest, and no less"
@@ -105,7 +123,9 @@ class Command(LiciteCommand):
             "balancing-export", help="Write the balancing tests as a document (RULES C4)"
         )
         export.add_argument("name", nargs="?", help="Only this source's tests (default: every source)")
-        export.add_argument("--format", dest="fmt", default="html", metavar="{html,pdf,md}")
+        export.add_argument(
+            "--format", dest="fmt", default="html", metavar="{html,pdf,md}", help="Default: html"
+        )
         export.add_argument("--out", required=True, help="The file to write")
         export.add_argument("--lang", default="fr", metavar="{fr,en}", help="The language of the labels")
 

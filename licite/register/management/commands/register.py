@@ -30,12 +30,22 @@ class Command(LiciteCommand):
         "is audited (docs/register.md)."
     )
     example = "licite register export --format xlsx --out registre.xlsx --lang fr"
+    examples = {
+        "list": "licite register list",
+        "export": example,
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{list,export}")
         actions.add_parser("list", help="List the activities of the register, with their records held")
         export = actions.add_parser("export", help="Write the register with its live figures")
-        export.add_argument("--format", dest="fmt", required=True, metavar="{" + ",".join(FORMATS) + "}")
+        export.add_argument(
+            "--format",
+            dest="fmt",
+            required=True,
+            metavar="{" + ",".join(FORMATS) + "}",
+            help="The file's format",
+        )
         export.add_argument("--out", required=True, help="The file to write")
         export.add_argument("--lang", default="fr", metavar="{fr,en}", help="The language of the register")
 

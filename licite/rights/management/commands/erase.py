@@ -22,10 +22,10 @@ class Command(LiciteCommand):
         "The keyed hash goes on the suppression list, so that "
         "no import brings the person back."
     )
-    example = "licite erase jeanne.dupont@acme.example --reason objection"
+    example = "licite erase m.leroy@boisetfer.example --reason objection"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("email")
+        parser.add_argument("email", help="The address whose prospect record is erased")
         parser.add_argument(
             "--reason",
             choices=(SuppressionReason.ERASURE, SuppressionReason.OBJECTION, SuppressionReason.WITHDRAWAL),

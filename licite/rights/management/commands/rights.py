@@ -28,6 +28,7 @@ from licite.rights.actions import (
 from licite.rights.models import OPEN_STATES, RequestChannel, RequestKind, RightsRequest
 
 COLUMNS = ("ID", "KIND", "STATE", "CHANNEL", "RECEIVED", "DUE", "ADDRESS")
+REQUEST_ID = "The request's number, as `licite rights list` shows it"
 
 
 class Command(LiciteCommand):
@@ -44,18 +45,33 @@ class Command(LiciteCommand):
         "as how it was checked, never as a copy of a document."
     )
     example = (
-        "licite rights request jeanne.dupont@acme.example --kind access --channel letter "
+        "licite rights request tom.smith@northfield.example --kind access --channel letter "
         '--identity-check "signed letter, address matches"'
     )
+    examples = {
+        "request": example,
+        "list": "licite rights list --overdue",
+        "show": "licite rights show 1",
+        "extend": 'licite rights extend 1 --months 2 --reason "three years of exchanges to gather"',
+        "fulfil": "licite rights fulfil 1; licite rights fulfil 2 --set job_title=Acheteuse",
+        "refuse": 'licite rights refuse 3 --reason "the same request was answered last week"',
+        "state": "licite rights state 1 awaiting_identity",
+        "lift": "licite rights lift 4",
+        "access": "licite rights access jeanne.dupont@acme-industrie.example --out access.html",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         request = actions.add_parser(
             "request", help="Record a request received by letter, phone, email or web"
         )
-        request.add_argument("email")
-        request.add_argument("--kind", required=True, choices=RequestKind.values)
-        request.add_argument("--channel", required=True, choices=RequestChannel.values)
+        request.add_argument("email", help="The address of the person who asks")
+        request.add_argument(
+            "--kind", required=True, choices=RequestKind.values, help="The right the person exercises"
+        )
+        request.add_argument(
+            "--channel", required=True, choices=RequestChannel.values, help="How it reached you"
+        )
         request.add_argument("--note", default="", help="About the request, never about the person")
         request.add_argument("--identity-check", default="", help="How identity was checked, in words")
         request.add_argument(
@@ -73,13 +89,13 @@ class Command(LiciteCommand):
         which.add_argument("--due-soon", action="store_true", help="Open requests due within 7 days")
         which.add_argument("--all", action="store_true", help="Every request, closed ones included")
         show = actions.add_parser("show", help="One request, with its deadline and history")
-        show.add_argument("id", type=int)
+        show.add_argument("id", type=int, help=REQUEST_ID)
         extend = actions.add_parser("extend", help="Two more months at most, within the first month")
-        extend.add_argument("id", type=int)
-        extend.add_argument("--months", type=int, required=True, choices=(1, 2))
+        extend.add_argument("id", type=int, help=REQUEST_ID)
+        extend.add_argument("--months", type=int, required=True, choices=(1, 2), help="How many more months")
         extend.add_argument("--reason", required=True, help="Why (complexity, volume): the person is told")
         fulfil = actions.add_parser("fulfil", help="Answer the request as its kind asks, and close it")
-        fulfil.add_argument("id", type=int)
+        fulfil.add_argument("id", type=int, help=REQUEST_ID)
         fulfil.add_argument(
             "--set",
             action="append",
@@ -90,20 +106,25 @@ class Command(LiciteCommand):
         refuse = actions.add_parser(
             "refuse", help="Refuse with a reason, told to the person with the CNIL right"
         )
-        refuse.add_argument("id", type=int)
-        refuse.add_argument("--reason", required=True)
+        refuse.add_argument("id", type=int, help=REQUEST_ID)
+        refuse.add_argument("--reason", required=True, help="Why, in words the person will read")
         state = actions.add_parser(
             "state", help="Wait for the person (identity, precision) or mark in progress"
         )
-        state.add_argument("id", type=int)
-        state.add_argument("state", choices=MOVABLE_STATES)
+        state.add_argument("id", type=int, help=REQUEST_ID)
+        state.add_argument("state", choices=MOVABLE_STATES, help="The state the request moves to")
         lift = actions.add_parser("lift", help="Lift a restriction: the prospect gets its status back")
-        lift.add_argument("id", type=int)
+        lift.add_argument("id", type=int, help="The number of the restriction request")
         access = actions.add_parser("access", help="Write what is held about an address (HTML or JSON)")
-        access.add_argument("email")
-        access.add_argument("--out", required=True, type=Path)
-        access.add_argument("--format", choices=("html", "json"), default="html")
-        access.add_argument("--language", choices=("fr", "en"), default="")
+        access.add_argument("email", help="The address whose data is written")
+        access.add_argument("--out", required=True, type=Path, help="The file to write")
+        access.add_argument("--format", choices=("html", "json"), default="html", help="Default: html")
+        access.add_argument(
+            "--language",
+            choices=("fr", "en"),
+            default="",
+            help="Default: the person's, else the organisation's",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

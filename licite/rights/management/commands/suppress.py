@@ -1,20 +1,30 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
 from licite.core.emails import InvalidEmail
-from licite.core.permissions import Perm
+from licite.core.permissions import Perm, perm_to_suppress
 from licite.lib.commands import LiciteCommand
 from licite.rights.actions import do_suppress, is_suppressed
 from licite.rights.models import SuppressionReason
 from licite.rights.suppress_import import SuppressionFileError, SuppressionImport, do_import_suppressions
 
+REASON = "Why the address is suppressed (objection: the person said no to prospecting)"
+
 
 class Command(LiciteCommand):
-    permission = Perm.HANDLE_RIGHTS  # RULES F5: what `--as USER` must be allowed
+    # RULES F5, G3: what `--as USER` must be allowed. `add` is the API's and the prospect page's
+    # (licite.core.permissions.perm_to_suppress: an objection is any prospecting role's to record,
+    # an erasure request the rights handler's); `check` answers what the API's check answers;
+    # `import` erases in bulk: the rights handler's.
+    permission: Mapping[str, Perm] = MappingProxyType(
+        {"add": Perm.RECORD_OBJECTION, "check": Perm.VIEW_PROSPECTS, "import": Perm.HANDLE_RIGHTS}
+    )
     help = (
         "Add an address to the suppression list, check one, or import old opt-outs (RULES F4, G3, G4).\n\n"
         "`add` honours an objection received by phone or letter: it erases the person's prospect "
@@ -24,26 +34,34 @@ class Command(LiciteCommand):
         "exported as CSV or XLSX): each address is hashed, matching prospects are erased, and "
         "only the keyed hashes are stored, never the addresses."
     )
-    example = "licite suppress add jeanne.dupont@acme.example --reason objection"
+    example = "licite suppress add jeanne.dupont@acme-industrie.example --reason objection"
+    examples = {
+        "add": example,
+        "check": "licite suppress check jeanne.dupont@acme-industrie.example",
+        "import": "licite suppress import mailchimp-unsubscribed.csv --reason objection",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{add,check,import}")
         add = actions.add_parser("add", help="Suppress an address and erase its prospect record")
-        add.add_argument("email")
-        add.add_argument("--reason", required=True, choices=SuppressionReason.values)
+        add.add_argument("email", help="The address never to contact again")
+        add.add_argument("--reason", required=True, choices=SuppressionReason.values, help=REASON)
         check = actions.add_parser(
             "check", help="Say whether an address is suppressed (exit 0 if it is, 1 if not)"
         )
-        check.add_argument("email")
+        check.add_argument("email", help="The address to look up")
         bring = actions.add_parser(
-            "import", help="Suppress every address of an export of opt-outs (CSV, XLSX, ODS)",
-            epilog="example:\n  licite suppress import mailchimp-unsubscribed.csv --reason objection",
-            formatter_class=parser.formatter_class,
-        )  # fmt: skip
+            "import", help="Suppress every address of an export of opt-outs (CSV, XLSX, ODS)"
+        )
         bring.add_argument("file", type=Path, help="The export: its address column is found by its name")
-        bring.add_argument("--reason", required=True, choices=SuppressionReason.values)
+        bring.add_argument("--reason", required=True, choices=SuppressionReason.values, help=REASON)
         bring.add_argument("--column", default="", help="The column of addresses, by its header or letter")
         bring.add_argument("--dry-run", action="store_true", help="Count everything, store nothing")
+
+    def required_permission(self, options: Mapping[str, Any]) -> Perm | None:
+        if options.get("action") == "add" and options.get("reason"):
+            return perm_to_suppress(str(options["reason"]))
+        return super().required_permission(options)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

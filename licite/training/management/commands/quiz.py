@@ -40,6 +40,9 @@ class Command(LiciteCommand):
         "licite quiz --lang fr --as alice; licite quiz --answers abc,abcd,... --as bob; "
         "licite quiz results --json"
     )
+    examples = {
+        "results": "licite quiz results",
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
