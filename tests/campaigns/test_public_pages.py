@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from licite.campaigns.actions import do_queue_campaign, do_request_consent
 from licite.campaigns.models import ContactEvent, OutboundMessage
@@ -100,3 +101,8 @@ def test_the_objection_posted_from_the_switched_page_is_answered_in_the_chosen_l
     assert '<html lang="en">' in response.content.decode()
     message = OutboundMessage.objects.get(token=tokens[JEANNE])
     assert SuppressionEntry.objects.filter(key_hash=message.key_hash).exists(), "the objection is recorded"
+
+
+def test_each_public_page_has_one_language_switch(client, tokens):
+    for url in (f"/u/{tokens[LEA]}", f"/consent/{tokens[LEA]}", reverse("rights_public")):
+        assert client.get(url).content.decode().count('id="language"') == 1, url

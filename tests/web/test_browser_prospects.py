@@ -78,3 +78,35 @@ def test_an_administrator_restricts_then_erases_after_confirming(live_server, pa
     assert not Prospect.objects.filter(pk=jeanne.pk).exists()
     assert SuppressionEntry.objects.filter(key_hash=jeanne.key_hash).exists()
     shoot(page, "erased-fr")
+
+
+# The lines a cell's text takes (the distinct tops of its text's boxes): a single word split
+# inside ("Événem|ent") takes two.
+LINES_OF_CELL = """cell => {
+  const tops = new Set(), walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const box of range.getClientRects()) if (box.width > 0) tops.add(Math.round(box.top));
+  }
+  return tops.size;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/sources/", "/imports/"])
+def test_the_sources_and_imports_lists_fit_a_phone_without_splitting_a_word(
+    live_server, page, salesperson, prospects, path
+):
+    logged_in(page, live_server, salesperson)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}{path}")
+    table = page.locator("table.report")
+    assert table.locator("tbody tr").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    box = table.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 375, "the table fits the screen, no column cut off"
+    for cell in table.locator("tbody td").all():
+        if cell.is_visible() and " " not in cell.inner_text().strip():
+            assert cell.evaluate(LINES_OF_CELL) == 1, f"{cell.inner_text()!r} is split inside a word"
+    shoot(page, f"{path.strip('/')}-fr-375")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
+import subprocess
 from base64 import b32decode, b64encode
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -202,14 +203,18 @@ def test_without_the_setting_an_admin_logs_in_with_the_password_alone(client, ow
     assert client.get("/").status_code == 200
 
 
-def test_an_admin_made_by_licite_init_logs_in_and_is_asked_to_set_a_device_up(client, db, settings):
+def test_an_admin_made_by_licite_init_logs_in_and_is_asked_to_set_a_device_up(client, db):
     from django.core.management import call_command
 
     out = io.StringIO()
     call_command("init", "--demo", stdout=out)
-    assert "LICITE_REQUIRE_2FA=false make run" in out.getvalue()
-    password = (Path(settings.LICITE_HOME) / "demo_admin_password").read_text().strip()[:16]
-    assert log_in(client, "admin", password).status_code == 302
+    said = out.getvalue()
+    assert "LICITE_REQUIRE_2FA=false make run" in said
+    password = re.search(r"as admin, password (\S+) \(shown again by: (head -c 16 \S+)\)", said)
+    assert password is not None, said
+    shown_again = subprocess.run(password[2].split(), capture_output=True, text=True, check=True).stdout
+    assert shown_again == password[1], "the command the output gives shows the same password"
+    assert log_in(client, "admin", password[1]).status_code == 302
     assert client.get("/").url.startswith("/account/two-factor/")
 
 

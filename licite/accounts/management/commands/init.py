@@ -154,7 +154,7 @@ class Command(LiciteCommand):
         self.stdout.write(
             f"Organisation: {organisation.legal_name}\n"
             f"Log in at {settings.LICITE_BASE_URL}/login/ as admin, password {password} "
-            f"(kept in {password_file})"
+            f"(shown again by: head -c 16 {password_file})"
         )
         if settings.LICITE_REQUIRE_2FA:  # docs/security.md: the demo shows the real login
             self.stdout.write(
