@@ -38,6 +38,7 @@ PERM_LABELS = {
     Perm.CREATE_CAMPAIGNS: gettext_lazy("Create campaigns"),
     Perm.SEND_CAMPAIGNS: gettext_lazy("Send campaigns"),
     Perm.HANDLE_RIGHTS: gettext_lazy("Handle rights requests and the suppression list"),
+    Perm.RECORD_OBJECTION: gettext_lazy("Record an objection received by another channel"),
     Perm.READ_AUDIT: gettext_lazy("Read and verify the audit trail"),
     Perm.EDIT_REGISTER: gettext_lazy("Export the register and run the compliance check"),
     Perm.MANAGE_USERS: gettext_lazy("Manage users"),

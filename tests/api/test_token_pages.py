@@ -158,9 +158,17 @@ def test_the_page_says_what_a_token_of_this_role_may_do(client, salesperson):
     client.force_login(salesperson)
     page = client.get(reverse("api_tokens"), headers=EN).content.decode()
     assert "Send campaigns" in page
+    assert "Record an objection received by another channel" in page
     assert "Export prospects" not in page
     assert 'id="no-permission"' not in page
     assert 'href="/api/docs"' in page
+
+
+def test_every_permission_has_its_words_on_the_page():
+    from licite.api.views import PERM_LABELS
+    from licite.core.permissions import Perm
+
+    assert set(PERM_LABELS) == set(Perm), "a permission the page would not name"
 
 
 def test_a_user_whose_role_has_no_api_permission_may_hold_a_token_for_me_only(client, outsider):
