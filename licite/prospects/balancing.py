@@ -35,7 +35,7 @@ def test_parts(test: BalancingTest) -> tuple[tuple[str, str], ...]:
         (_("Conclusion"), str(test.get_conclusion_display())),
         (_("Reasoning of the conclusion"), test.conclusion_text or "-"),
         (_("Author"), author),
-        (_("Date"), test.assessed_at.date().isoformat()),
+        (_("Date"), timezone.localdate(test.assessed_at).isoformat()),
         (_("Review date"), test.review_on.isoformat()),
     )
 
@@ -124,7 +124,7 @@ def _source_section(source: Source) -> Section:
 
 
 def _test_section(test: BalancingTest) -> Section:
-    heading = _("Test of %(date)s") % {"date": test.assessed_at.date().isoformat()}
+    heading = _("Test of %(date)s") % {"date": timezone.localdate(test.assessed_at).isoformat()}
     blocks: list[Any] = [Fields(test_parts(test))]
     if test.concerns:
         blocks += [Paragraph(_("What weighs against the interest:")), Bullets(concern_texts(test))]

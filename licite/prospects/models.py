@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licite.core.sources import PlatformRefusal, platform_refusal
@@ -309,7 +310,7 @@ class Provenance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} ({self.collected_at:%Y-%m-%d})"
+        return f"{self.source} ({timezone.localtime(self.collected_at):%Y-%m-%d})"
 
 
 class Conclusion(models.TextChoices):
@@ -362,11 +363,11 @@ class BalancingTest(models.Model):
         ordering: ClassVar = ["-assessed_at"]
 
     def __str__(self) -> str:
-        return f"{self.source} ({self.assessed_at:%Y-%m-%d})"
+        return f"{self.source} ({timezone.localtime(self.assessed_at):%Y-%m-%d})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.review_on is None and self.assessed_at is not None:
-            self.review_on = review_date_after(self.assessed_at.date())
+            self.review_on = review_date_after(timezone.localdate(self.assessed_at))
         super().save(*args, **kwargs)
 
 

@@ -152,7 +152,7 @@ def record_contact(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Contact recorded; the record is now kept until %(date)s.")
-        % {"date": f"{prospect.retain_until:%Y-%m-%d}"},
+        % {"date": f"{timezone.localtime(prospect.retain_until):%Y-%m-%d}"},
     )
     return redirect("prospect_detail", pk=pk)
 

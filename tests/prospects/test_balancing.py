@@ -4,9 +4,11 @@ expectations, the source's terms, safeguards, conclusion, author, date and revie
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -146,6 +148,18 @@ def test_a_test_more_than_a_year_old_is_stale_even_with_a_later_review_date(sour
     test.review_on = test.review_on + timedelta(days=400)
     test.save()
     assert stale_tests(timezone.now() + timedelta(days=370)) == [(source, test)]
+
+
+def test_a_test_written_just_after_midnight_in_paris_is_reviewed_a_year_from_that_day(annuaire):
+    """00:30 in Paris is still the day before in UTC: the review date counts from the day the
+    DPO lives (LICITE_TIME_ZONE), as every date licite shows."""
+    with time_machine.travel(datetime(2026, 12, 5, 0, 30, tzinfo=ZoneInfo("Europe/Paris")), tick=False):
+        test = BalancingTest.objects.create(
+            source=annuaire, interest="i", necessity="n", expectations="e", safeguards="s",
+            conclusion="favourable", assessed_at=timezone.now(),
+        )  # fmt: skip
+    assert test.review_on == date(2027, 12, 5)
+    assert str(test).endswith("(2026-12-05)")
 
 
 def test_a_test_added_in_the_admin_needs_its_necessity_and_is_reviewed_a_year_later(client, owner, annuaire):

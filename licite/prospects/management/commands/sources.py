@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 from rich.table import Table
 
 from licite.core.permissions import Perm
@@ -189,7 +190,7 @@ class Command(LiciteCommand):
 
     def _show_test(self, test: BalancingTest) -> None:
         """Every part of a balancing test, as its author wrote it (RULES C4)."""
-        self.stdout.write(f"balancing test of {test.assessed_at:%Y-%m-%d}:")
+        self.stdout.write(f"balancing test of {timezone.localtime(test.assessed_at):%Y-%m-%d}:")
         for label, value in balancing.test_parts(test):
             self.stdout.write(f"  {label + ':':<40}{value}")
         for concern in balancing.concern_texts(test):
@@ -213,8 +214,8 @@ class Command(LiciteCommand):
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None
         self.stdout.write(
-            f"Balancing test recorded for {source.name} ({test.assessed_at:%Y-%m-%d}, {test.conclusion}, "
-            f"review by {test.review_on:%Y-%m-%d})."
+            f"Balancing test recorded for {source.name} ({timezone.localtime(test.assessed_at):%Y-%m-%d}, "
+            f"{test.conclusion}, review by {test.review_on:%Y-%m-%d})."
         )
         for concern in balancing.concern_texts(test):
             self.stderr.write(f"warning: weighs against the legitimate interest: {concern}")
