@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from licite.accounts.models import Organisation
 from licite.campaigns.actions import do_record_click, message_for_token
 from licite.campaigns.models import OutboundMessage
+from licite.lib.languages import other_language, page_language
 from licite.rights.actions import do_give_consent, do_object
 from licite.rights.models import SuppressionEntry
 
@@ -28,29 +29,12 @@ SAFE_OR_POST = ["GET", "HEAD", "POST"]
 def _page(
     request: HttpRequest, template: str, message: OutboundMessage | None, status: int = 200, **context: object
 ) -> HttpResponse:
-    language = _language(request, message)
+    # RULES D4: the `?lang=` the person switched to (the page's forms post to its own address,
+    # so they keep it), else the message's language.
+    language = page_language(request, request.GET.get("lang"), message.language if message else None)
+    shared = {"organisation": Organisation.current(), "message": message, "other": other_language(language)}
     with translation.override(language):
-        return render(
-            request,
-            f"campaigns/public/{template}.html",
-            {"organisation": Organisation.current(), "message": message, "other": _OTHER[language]} | context,
-            status=status,
-        )
-
-
-_OTHER = {"fr": "en", "en": "fr"}
-
-
-def _language(request: HttpRequest, message: OutboundMessage | None) -> str:
-    """RULES D4: the language the person switched to on the page (`?lang=`, which the page's
-    forms keep: they post to the page's own address), else the message's, else the browser's."""
-    asked = request.GET.get("lang")
-    if asked in _OTHER:
-        return str(asked)
-    if message is not None and message.language in _OTHER:
-        return message.language
-    language = translation.get_language_from_request(request)
-    return language if language in _OTHER else "fr"
+        return render(request, f"campaigns/public/{template}.html", shared | context, status=status)
 
 
 def _unknown(request: HttpRequest) -> HttpResponse:

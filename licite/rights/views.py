@@ -16,6 +16,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from licite.accounts.models import Organisation
+from licite.lib.languages import other_language, page_language
 from licite.rights.actions import (
     ACCESS_LINK_HOURS,
     AT_ONCE_KINDS,
@@ -32,8 +33,6 @@ from licite.rights.forms import PublicRequestForm
 from licite.rights.models import RequestState, RightsRequest
 from licite.web.security import allow_own_style_blocks
 
-LANGUAGES = ("fr", "en")
-
 
 def _page(
     request: HttpRequest, template: str, language: str, status: int = 200, **context: object
@@ -41,11 +40,6 @@ def _page(
     with translation.override(language):
         context = {"organisation": Organisation.current(), "hours": ACCESS_LINK_HOURS, **context}
         return render(request, f"rights/public/{template}.html", context, status=status)
-
-
-def _language(request: HttpRequest, asked: str | None) -> str:
-    """RULES D4: the language the person chose on the page, else their browser's."""
-    return asked if asked in LANGUAGES else translation.get_language_from_request(request)
 
 
 def _network(request: HttpRequest) -> str:
@@ -63,20 +57,16 @@ def public_request(request: HttpRequest) -> HttpResponse:
     """RULES G1: a person asks, without an account; a signed link sent to the address confirms.
     The answer is the same whether the address is known or not, and over the rate limit."""
     if request.method != "POST":
-        language = _language(request, request.GET.get("lang"))
+        language = page_language(request, request.GET.get("lang"))
         form = PublicRequestForm(initial={"language": language})
-        return _page(request, "request", language, form=form, other=_other(language))
-    language = _language(request, request.POST.get("language"))
+        return _page(request, "request", language, form=form, other=other_language(language))
+    language = page_language(request, request.POST.get("language"))
     form = PublicRequestForm(request.POST)
     if not form.is_valid():
-        return _page(request, "request", language, status=400, form=form, other=_other(language))
+        return _page(request, "request", language, status=400, form=form, other=other_language(language))
     data = form.cleaned_data
     do_submit_public_request(data["email"], data["kind"], data["language"], _network(request))
     return _page(request, "request_sent", language, hours=CONFIRM_LINK_HOURS)
-
-
-def _other(language: str) -> str:
-    return "en" if language == "fr" else "fr"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -86,10 +76,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         rights_request, language = request_for_confirm_token(token)
     except ConfirmLinkExpired as expired:
-        return _page(request, "confirm_expired", _language(request, expired.language), status=410,
+        return _page(request, "confirm_expired", page_language(request, expired.language), status=410,
                      hours=CONFIRM_LINK_HOURS)  # fmt: skip
     if rights_request is None:
-        return _page(request, "access_unknown", _language(request, language), status=404)
+        return _page(request, "access_unknown", page_language(request, language), status=404)
     if request.method == "POST":
         rights_request = do_confirm_public_request(rights_request)
     awaiting = rights_request.state == RequestState.AWAITING_IDENTITY and not rights_request.identity_check
